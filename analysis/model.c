@@ -1,0 +1,1929 @@
+/*
+ * The trace model: rebuilds processes, threads, tasks, forks and TLS
+ * accesses from cotrace events, in whatever order the muxer delivers them.
+ *
+ * Per-event work is O(1) amortised: a cache of the last (host, pid, tid)
+ * looked up answers most events, hash tables answer the rest. Everything
+ * that needs the whole trace (fork children, parents, warnings) waits for
+ * cotrace_model_finish().
+ *
+ * Strings are interned in one table owned by the model: the name, label,
+ * key and value pointers in the public structures point into it, so a
+ * million tasks with one label cost one copy.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+
+#define NONE_INDEX SIZE_MAX
+
+/* Caps on warnings that a broken program could otherwise repeat endlessly. */
+#define MAX_UNFINISHED_WARNINGS_PER_PROCESS 16
+#define MAX_LISTED_THREADS 8
+#define MAX_ALIVE_TIDS 65536
+
+/* ------------------------------------------------------------------ */
+/* Hash map: three 64-bit integers to an index; linear probing.        */
+
+struct map_slot {
+	uint64_t k0, k1, k2;
+	size_t value;
+	bool used;
+};
+
+struct map {
+	struct map_slot *slots; /* owned */
+	size_t cap;             /* a power of two, or 0 */
+	size_t n;
+};
+
+static uint64_t
+mix64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	x ^= x >> 33;
+	return x;
+}
+
+static uint64_t
+map_hash(uint64_t k0, uint64_t k1, uint64_t k2)
+{
+	uint64_t h = mix64(k0 + 0x9e3779b97f4a7c15ULL);
+
+	h = mix64(h ^ (k1 + 0x632be59bd9b4e019ULL));
+	return mix64(h ^ (k2 + 0x85ebca6b27d4eb4fULL));
+}
+
+static void
+map_release(struct map *map)
+{
+	free(map->slots);
+	map->slots = NULL;
+	map->cap = 0;
+	map->n = 0;
+}
+
+static size_t *
+map_find(const struct map *map, uint64_t k0, uint64_t k1, uint64_t k2)
+{
+	size_t mask, i;
+
+	if (map->cap == 0) {
+		return NULL;
+	}
+	mask = map->cap - 1;
+	for (i = map_hash(k0, k1, k2) & mask; map->slots[i].used;
+			i = (i + 1) & mask) {
+		struct map_slot *s = &map->slots[i];
+
+		if (s->k0 == k0 && s->k1 == k1 && s->k2 == k2) {
+			return &s->value;
+		}
+	}
+	return NULL;
+}
+
+static void
+map_place(struct map_slot *slots, size_t cap, const struct map_slot *src)
+{
+	size_t mask = cap - 1;
+	size_t i = map_hash(src->k0, src->k1, src->k2) & mask;
+
+	while (slots[i].used) {
+		i = (i + 1) & mask;
+	}
+	slots[i] = *src;
+}
+
+static int
+map_grow(struct map *map)
+{
+	size_t new_cap = map->cap ? map->cap * 2 : 16;
+	struct map_slot *slots;
+	size_t i;
+
+	if (new_cap < map->cap || new_cap > SIZE_MAX / sizeof(*slots)) {
+		return -ENOMEM;
+	}
+	slots = calloc(new_cap, sizeof(*slots));
+	if (!slots) {
+		return -ENOMEM;
+	}
+	for (i = 0; i < map->cap; i++) {
+		if (map->slots[i].used) {
+			map_place(slots, new_cap, &map->slots[i]);
+		}
+	}
+	free(map->slots);
+	map->slots = slots;
+	map->cap = new_cap;
+	return 0;
+}
+
+/* Inserts or overwrites. */
+static int
+map_put(struct map *map, uint64_t k0, uint64_t k1, uint64_t k2, size_t value)
+{
+	struct map_slot slot = { k0, k1, k2, value, true };
+	size_t *existing = map_find(map, k0, k1, k2);
+	int status;
+
+	if (existing) {
+		*existing = value;
+		return 0;
+	}
+	/* Keep the load under one half so probe runs stay short. */
+	if ((map->n + 1) * 2 > map->cap) {
+		status = map_grow(map);
+		if (status) {
+			return status;
+		}
+	}
+	map_place(map->slots, map->cap, &slot);
+	map->n++;
+	return 0;
+}
+
+static void
+map_remove(struct map *map, uint64_t k0, uint64_t k1, uint64_t k2)
+{
+	size_t mask, i, j;
+
+	if (map->cap == 0) {
+		return;
+	}
+	mask = map->cap - 1;
+	for (i = map_hash(k0, k1, k2) & mask;; i = (i + 1) & mask) {
+		struct map_slot *s = &map->slots[i];
+
+		if (!s->used) {
+			return;
+		}
+		if (s->k0 == k0 && s->k1 == k1 && s->k2 == k2) {
+			break;
+		}
+	}
+	/*
+	 * Backward-shift deletion: no tombstones, so a table of open tasks
+	 * that churns forever never fills up with dead slots.
+	 */
+	map->slots[i].used = false;
+	map->n--;
+	for (j = (i + 1) & mask; map->slots[j].used; j = (j + 1) & mask) {
+		struct map_slot *s = &map->slots[j];
+		size_t home = map_hash(s->k0, s->k1, s->k2) & mask;
+		bool movable;
+
+		if (i <= j) {
+			movable = home <= i || home > j;
+		} else {
+			movable = home <= i && home > j;
+		}
+		if (movable) {
+			map->slots[i] = *s;
+			s->used = false;
+			i = j;
+		}
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* String table: each distinct string stored once.                     */
+
+struct strtab {
+	char **strs;      /* owned, each owned */
+	uint64_t *hashes; /* parallel to strs */
+	size_t n, cap;
+	size_t *index;    /* 0 empty, else strs index + 1 */
+	size_t icap;      /* a power of two, or 0 */
+};
+
+static uint64_t
+str_hash(const char *s, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 0x100000001b3ULL;
+	}
+	return mix64(h);
+}
+
+static void
+strtab_release(struct strtab *tab)
+{
+	size_t i;
+
+	for (i = 0; i < tab->n; i++) {
+		free(tab->strs[i]);
+	}
+	free(tab->strs);
+	free(tab->hashes);
+	free(tab->index);
+	memset(tab, 0, sizeof(*tab));
+}
+
+static int
+strtab_rehash(struct strtab *tab, size_t new_icap)
+{
+	size_t *index = calloc(new_icap, sizeof(*index));
+	size_t mask = new_icap - 1;
+	size_t i, j;
+
+	if (!index) {
+		return -ENOMEM;
+	}
+	for (i = 0; i < tab->n; i++) {
+		for (j = tab->hashes[i] & mask; index[j]; j = (j + 1) & mask) {
+		}
+		index[j] = i + 1;
+	}
+	free(tab->index);
+	tab->index = index;
+	tab->icap = new_icap;
+	return 0;
+}
+
+/* The interned copy of s[0..len), or NULL when out of memory. */
+static char *
+strtab_intern_len(struct strtab *tab, const char *s, size_t len)
+{
+	uint64_t h = str_hash(s, len);
+	size_t mask, i;
+	char *copy;
+
+	if ((tab->n + 1) * 2 > tab->icap) {
+		size_t icap = tab->icap ? tab->icap * 2 : 64;
+
+		if (icap < tab->icap || strtab_rehash(tab, icap)) {
+			return NULL;
+		}
+	}
+	mask = tab->icap - 1;
+	for (i = h & mask; tab->index[i]; i = (i + 1) & mask) {
+		size_t k = tab->index[i] - 1;
+
+		if (tab->hashes[k] == h && strncmp(tab->strs[k], s, len) == 0 &&
+				tab->strs[k][len] == '\0') {
+			return tab->strs[k];
+		}
+	}
+	if (tab->n == tab->cap) {
+		size_t cap = tab->cap ? tab->cap * 2 : 64;
+		char **strs;
+		uint64_t *hashes;
+
+		strs = realloc(tab->strs, cap * sizeof(*strs));
+		if (!strs) {
+			return NULL;
+		}
+		tab->strs = strs;
+		hashes = realloc(tab->hashes, cap * sizeof(*hashes));
+		if (!hashes) {
+			return NULL;
+		}
+		tab->hashes = hashes;
+		tab->cap = cap;
+	}
+	copy = malloc(len + 1);
+	if (!copy) {
+		return NULL;
+	}
+	memcpy(copy, s, len);
+	copy[len] = '\0';
+	tab->strs[tab->n] = copy;
+	tab->hashes[tab->n] = h;
+	tab->n++;
+	tab->index[i] = tab->n;
+	return copy;
+}
+
+/* NULL interns as "", so the model never hands out a NULL name. */
+static char *
+strtab_intern(struct strtab *tab, const char *s)
+{
+	if (!s) {
+		s = "";
+	}
+	return strtab_intern_len(tab, s, strlen(s));
+}
+
+/* ------------------------------------------------------------------ */
+/* Private state.                                                      */
+
+struct process_extra {
+	size_t prev;      /* the previous process of the same pid, or NONE */
+	const char *host; /* interned, NULL when unknown */
+	int name_rank;    /* see set_process_name() */
+	bool linked;      /* a fork event claimed it as its child */
+	bool reused;      /* it took over a pid another process had */
+	size_t unfinished;
+};
+
+struct thread_extra {
+	int name_rank; /* 0 none, 1 procname context, 2 thread_start */
+};
+
+/* A TLS anomaly, turned into a warning at finish() when names are known. */
+struct tls_issue {
+	enum cotrace_warning_kind kind;
+	size_t first;        /* SHARED_SLOT: the slot's first writer */
+	size_t thread;       /* the thread that wrote or read */
+	const char *key;     /* interned */
+	const char *written; /* VALUE_CHANGED: its own last write */
+	const char *read;    /* VALUE_CHANGED: what it read back */
+	uint64_t addr;
+	int64_t ts_ns;
+};
+
+struct model_priv {
+	struct strtab strs;
+	struct map pids;        /* (host, pid) -> newest process */
+	struct map threads;     /* (process, tid) -> thread */
+	struct map open_tasks;  /* (thread, task id) -> task, while open */
+	struct map fork_seen;   /* (process, child pid, ts) -> fork */
+	struct map tls_last;    /* (thread, key, 0) -> last write; 1: warned */
+	struct map tls_slots;   /* (process, key, addr) -> first writer */
+	struct process_extra *px; /* parallel to model->processes */
+	size_t cap_px;
+	struct thread_extra *tx;  /* parallel to model->threads */
+	size_t cap_tx;
+	struct tls_issue *issues;
+	size_t n_issues, cap_issues;
+	/* The last lookup, valid while no process was created since. */
+	bool cache_valid;
+	const char *cache_host; /* interned */
+	int64_t cache_pid, cache_tid;
+	size_t cache_process, cache_thread;
+	const char *last_host;  /* interned copy of the last host string */
+};
+
+/* Grows *array (of *cap elements of size elem) to hold one more. */
+static int
+grow(void *array, size_t *cap, size_t n, size_t elem)
+{
+	void **p = array;
+	size_t new_cap;
+	void *q;
+
+	if (n < *cap) {
+		return 0;
+	}
+	new_cap = *cap ? *cap * 2 : 16;
+	if (new_cap < *cap || new_cap > SIZE_MAX / elem) {
+		return -ENOMEM;
+	}
+	q = realloc(*p, new_cap * elem);
+	if (!q) {
+		return -ENOMEM;
+	}
+	*p = q;
+	*cap = new_cap;
+	return 0;
+}
+
+static uint64_t
+abs_diff(int64_t a, int64_t b)
+{
+	return a >= b ? (uint64_t)a - (uint64_t)b : (uint64_t)b - (uint64_t)a;
+}
+
+static int
+add_warning(struct cotrace_model *model, enum cotrace_warning_kind kind,
+		int64_t pid, int64_t tid, int64_t ts_ns, const char *fmt, ...)
+		__attribute__((format(printf, 6, 7)));
+
+static int
+add_warning(struct cotrace_model *model, enum cotrace_warning_kind kind,
+		int64_t pid, int64_t tid, int64_t ts_ns, const char *fmt, ...)
+{
+	struct cotrace_warning *w;
+	char *message;
+	va_list ap;
+	int ret;
+
+	if (grow(&model->warnings, &model->cap_warnings, model->n_warnings,
+			sizeof(*model->warnings))) {
+		return -ENOMEM;
+	}
+	va_start(ap, fmt);
+	ret = vasprintf(&message, fmt, ap);
+	va_end(ap);
+	if (ret < 0) {
+		return -ENOMEM;
+	}
+	w = &model->warnings[model->n_warnings++];
+	w->kind = kind;
+	w->message = message;
+	w->pid = pid;
+	w->tid = tid;
+	w->ts_ns = ts_ns;
+	return 0;
+}
+
+/* "1.234 s" into the trace, for messages a student reads. */
+static const char *
+rel_time(const struct cotrace_model *model, int64_t ts, char *buf, size_t size)
+{
+	if (ts == COTRACE_TS_NONE || model->first_ns == COTRACE_TS_NONE) {
+		snprintf(buf, size, "an unknown time");
+	} else {
+		snprintf(buf, size, "%.3f s",
+				((double)ts - (double)model->first_ns) / 1e9);
+	}
+	return buf;
+}
+
+/* ------------------------------------------------------------------ */
+/* Creation and destruction.                                           */
+
+struct cotrace_model *
+cotrace_model_create(void)
+{
+	struct cotrace_model *model = calloc(1, sizeof(*model));
+	struct model_priv *priv = calloc(1, sizeof(*priv));
+
+	if (!model || !priv) {
+		free(model);
+		free(priv);
+		return NULL;
+	}
+	model->first_ns = COTRACE_TS_NONE;
+	model->last_ns = COTRACE_TS_NONE;
+	model->priv = priv;
+	return model;
+}
+
+void
+cotrace_model_destroy(struct cotrace_model *model)
+{
+	struct model_priv *priv;
+	size_t i;
+
+	if (!model) {
+		return;
+	}
+	priv = model->priv;
+	/* Names, labels, keys and values live in priv->strs. */
+	for (i = 0; i < model->n_threads; i++) {
+		free(model->threads[i].tls);
+	}
+	for (i = 0; i < model->n_forks; i++) {
+		free(model->forks[i].alive_tids);
+	}
+	for (i = 0; i < model->n_warnings; i++) {
+		free(model->warnings[i].message);
+	}
+	free(model->processes);
+	free(model->threads);
+	free(model->tasks);
+	free(model->forks);
+	free(model->warnings);
+	free(model->lost);
+	free(model->paths);
+	if (priv) {
+		strtab_release(&priv->strs);
+		map_release(&priv->pids);
+		map_release(&priv->threads);
+		map_release(&priv->open_tasks);
+		map_release(&priv->fork_seen);
+		map_release(&priv->tls_last);
+		map_release(&priv->tls_slots);
+		free(priv->px);
+		free(priv->tx);
+		free(priv->issues);
+		free(priv);
+	}
+	free(model);
+}
+
+/* ------------------------------------------------------------------ */
+/* Processes and threads.                                              */
+
+static const char *
+base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+/*
+ * Name ranks: 0 none, 1 procname of a non-main thread (it may be the
+ * thread's own name), 2 procname of the main thread, 3 proc_start exe.
+ */
+static int
+set_process_name(struct cotrace_model *model, size_t p, const char *name,
+		int rank)
+{
+	struct model_priv *priv = model->priv;
+	char *s;
+
+	if (!name || !*name || rank <= priv->px[p].name_rank) {
+		return 0;
+	}
+	s = strtab_intern(&priv->strs, name);
+	if (!s) {
+		return -ENOMEM;
+	}
+	model->processes[p].name = s;
+	priv->px[p].name_rank = rank;
+	return 0;
+}
+
+static int
+create_process(struct cotrace_model *model, const char *host, int64_t pid,
+		int64_t ts, size_t *out)
+{
+	struct model_priv *priv = model->priv;
+	struct cotrace_process *p;
+	size_t *cur;
+	size_t i = model->n_processes;
+
+	if (grow(&model->processes, &model->cap_processes, i,
+			sizeof(*model->processes)) ||
+			grow(&priv->px, &priv->cap_px, i, sizeof(*priv->px))) {
+		return -ENOMEM;
+	}
+	cur = map_find(&priv->pids, (uintptr_t)host, (uint64_t)pid, 0);
+	priv->px[i] = (struct process_extra){
+		.prev = cur ? *cur : NONE_INDEX,
+		.host = host,
+	};
+	if (map_put(&priv->pids, (uintptr_t)host, (uint64_t)pid, 0, i)) {
+		return -ENOMEM;
+	}
+	p = &model->processes[i];
+	*p = (struct cotrace_process){
+		.pid = pid,
+		.ppid = -1,
+		.name = strtab_intern(&priv->strs, ""),
+		.host = (char *)host,
+		.start_ns = ts,
+		.end_ns = ts,
+		.fork_ret = -1,
+		.cpu_ns = COTRACE_CPU_NONE,
+		.exit_status = -1,
+		.parent = NONE_INDEX,
+		.cpu_start_ns = COTRACE_CPU_NONE,
+	};
+	if (!p->name) {
+		return -ENOMEM;
+	}
+	model->n_processes++;
+	/* A new process may now own the pid: cached lookups are stale. */
+	priv->cache_valid = false;
+	*out = i;
+	return 0;
+}
+
+/*
+ * The process an event of (host, pid) at ts belongs to. An event older
+ * than the newest process's start, from a stream that lags behind, goes to
+ * the earlier process of that pid.
+ */
+static int
+find_process(struct cotrace_model *model, const char *host, int64_t pid,
+		int64_t ts, size_t *out, bool *current)
+{
+	struct model_priv *priv = model->priv;
+	size_t *cur = map_find(&priv->pids, (uintptr_t)host, (uint64_t)pid, 0);
+	size_t p;
+
+	*current = true;
+	if (!cur) {
+		return create_process(model, host, pid, ts, out);
+	}
+	p = *cur;
+	while (model->processes[p].start_seen &&
+			ts < model->processes[p].start_ns &&
+			priv->px[p].prev != NONE_INDEX) {
+		p = priv->px[p].prev;
+		*current = false;
+	}
+	*out = p;
+	return 0;
+}
+
+/* A proc_start either completes the pid's current process or begins one. */
+static int
+begin_process(struct cotrace_model *model, const struct cotrace_event *ev,
+		const char *host, int64_t ts, size_t *out)
+{
+	struct model_priv *priv = model->priv;
+	size_t *cur = map_find(&priv->pids, (uintptr_t)host,
+			(uint64_t)ev->pid, 0);
+	struct cotrace_process *p;
+	bool reused = false;
+	size_t i;
+	int status;
+
+	if (cur) {
+		struct cotrace_process *c = &model->processes[*cur];
+
+		if (c->start_seen && c->start_ns == ts) {
+			/* The same proc_start twice: a duplicated stream. */
+			*out = *cur;
+			return 0;
+		}
+		/*
+		 * A proc_exit that sorted before its own proc_start (exit
+		 * before start in garbage input) still names one process.
+		 */
+		reused = c->start_seen || (c->exit_seen && ts > c->end_ns);
+	}
+	if (!cur || reused) {
+		status = create_process(model, host, ev->pid, ts, &i);
+		if (status) {
+			return status;
+		}
+		priv->px[i].reused = reused;
+	} else {
+		i = *cur;
+	}
+	p = &model->processes[i];
+	p->start_seen = true;
+	p->start_ns = ts;
+	if (!p->exit_seen && p->end_ns < ts) {
+		p->end_ns = ts;
+	}
+	p->ppid = ev->ppid >= 0 ? ev->ppid : -1;
+	p->fork_ret = ev->fork_ret;
+	p->cpu_start_ns = ev->cpu_ns;
+	if (ev->name && *ev->name) {
+		status = set_process_name(model, i, base_name(ev->name), 3);
+		if (status) {
+			return status;
+		}
+	}
+	*out = i;
+	return 0;
+}
+
+static int
+find_thread(struct cotrace_model *model, size_t p, int64_t tid, int64_t ts,
+		size_t *out)
+{
+	struct model_priv *priv = model->priv;
+	size_t *found = map_find(&priv->threads, p, (uint64_t)tid, 0);
+	struct cotrace_thread *t;
+	size_t i = model->n_threads;
+
+	if (found) {
+		*out = *found;
+		return 0;
+	}
+	if (grow(&model->threads, &model->cap_threads, i,
+			sizeof(*model->threads)) ||
+			grow(&priv->tx, &priv->cap_tx, i, sizeof(*priv->tx))) {
+		return -ENOMEM;
+	}
+	if (map_put(&priv->threads, p, (uint64_t)tid, 0, i)) {
+		return -ENOMEM;
+	}
+	priv->tx[i].name_rank = 0;
+	t = &model->threads[i];
+	*t = (struct cotrace_thread){
+		.tid = tid,
+		.process = p,
+		.name = strtab_intern(&priv->strs, ""),
+		.start_ns = ts,
+		.end_ns = ts,
+		.cpu_ns = COTRACE_CPU_NONE,
+	};
+	if (!t->name) {
+		return -ENOMEM;
+	}
+	model->n_threads++;
+	*out = i;
+	return 0;
+}
+
+/* The interned host of the event; one strcmp per event at most. */
+static int
+event_host(struct model_priv *priv, const char *host, const char **out)
+{
+	if (!host) {
+		*out = NULL;
+		return 0;
+	}
+	if (!priv->last_host || strcmp(priv->last_host, host) != 0) {
+		priv->last_host = strtab_intern(&priv->strs, host);
+		if (!priv->last_host) {
+			return -ENOMEM;
+		}
+	}
+	*out = priv->last_host;
+	return 0;
+}
+
+static int
+locate(struct cotrace_model *model, const struct cotrace_event *ev,
+		int64_t ts, size_t *pp, size_t *tp)
+{
+	struct model_priv *priv = model->priv;
+	bool current = true;
+	const char *host;
+	int status;
+
+	status = event_host(priv, ev->host, &host);
+	if (status) {
+		return status;
+	}
+	if (ev->type != COTRACE_EVENT_PROC_START && priv->cache_valid &&
+			priv->cache_host == host &&
+			priv->cache_pid == ev->pid &&
+			priv->cache_tid == ev->tid) {
+		const struct cotrace_process *p =
+				&model->processes[priv->cache_process];
+
+		if (!p->start_seen || ts >= p->start_ns) {
+			*pp = priv->cache_process;
+			*tp = priv->cache_thread;
+			return 0;
+		}
+	}
+	if (ev->type == COTRACE_EVENT_PROC_START) {
+		status = begin_process(model, ev, host, ts, pp);
+	} else {
+		status = find_process(model, host, ev->pid, ts, pp, &current);
+	}
+	if (status) {
+		return status;
+	}
+	status = find_thread(model, *pp, ev->tid, ts, tp);
+	if (status) {
+		return status;
+	}
+	/* A late event of an older process must not capture the cache. */
+	priv->cache_valid = current;
+	priv->cache_host = host;
+	priv->cache_pid = ev->pid;
+	priv->cache_tid = ev->tid;
+	priv->cache_process = *pp;
+	priv->cache_thread = *tp;
+	return 0;
+}
+
+/* What every event tells about its process and thread. */
+static int
+touch(struct cotrace_model *model, const struct cotrace_event *ev,
+		int64_t ts, size_t pi, size_t ti)
+{
+	struct model_priv *priv = model->priv;
+	struct cotrace_process *p = &model->processes[pi];
+	struct cotrace_thread *t = &model->threads[ti];
+	bool has_procname = ev->procname && *ev->procname;
+	int status;
+
+	if (!p->start_seen && ts < p->start_ns) {
+		p->start_ns = ts;
+	}
+	if (!p->exit_seen && ts > p->end_ns) {
+		p->end_ns = ts;
+	}
+	if (!t->start_seen && ts < t->start_ns) {
+		t->start_ns = ts;
+	}
+	if (!t->exit_seen && ts > t->end_ns) {
+		t->end_ns = ts;
+	}
+	if (ev->pthread_id) {
+		t->pthread_id = ev->pthread_id;
+	}
+	if (!has_procname) {
+		return 0;
+	}
+	if (priv->px[pi].name_rank < 2) {
+		status = set_process_name(model, pi, ev->procname,
+				ev->tid == ev->pid ? 2 : 1);
+		if (status) {
+			return status;
+		}
+	}
+	if (priv->tx[ti].name_rank == 0) {
+		char *s = strtab_intern(&priv->strs, ev->procname);
+
+		if (!s) {
+			return -ENOMEM;
+		}
+		model->threads[ti].name = s;
+		priv->tx[ti].name_rank = 1;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Events.                                                             */
+
+static int
+on_fork(struct cotrace_model *model, const struct cotrace_event *ev,
+		int64_t ts, size_t pi)
+{
+	struct model_priv *priv = model->priv;
+	struct cotrace_fork *f;
+	size_t n_tids = ev->alive_tids ? ev->n_alive_tids : 0;
+	size_t i = model->n_forks;
+
+	if (map_find(&priv->fork_seen, pi, (uint64_t)ev->child_pid,
+			(uint64_t)ts)) {
+		return 0;
+	}
+	if (grow(&model->forks, &model->cap_forks, i, sizeof(*model->forks))) {
+		return -ENOMEM;
+	}
+	if (map_put(&priv->fork_seen, pi, (uint64_t)ev->child_pid, (uint64_t)ts,
+			i)) {
+		return -ENOMEM;
+	}
+	if (n_tids > MAX_ALIVE_TIDS) {
+		n_tids = MAX_ALIVE_TIDS;
+	}
+	f = &model->forks[i];
+	*f = (struct cotrace_fork){
+		.parent = pi,
+		.child = NONE_INDEX,
+		.parent_pid = model->processes[pi].pid,
+		.child_pid = ev->child_pid,
+		.ts_ns = ts,
+		.threads_alive = ev->threads_alive,
+		.parent_ret = ev->child_pid,
+		.child_ret = -1,
+	};
+	f->alive_names = strtab_intern(&priv->strs, ev->alive_names);
+	if (!f->alive_names) {
+		return -ENOMEM;
+	}
+	if (n_tids) {
+		f->alive_tids = malloc(n_tids * sizeof(*f->alive_tids));
+		if (!f->alive_tids) {
+			return -ENOMEM;
+		}
+		memcpy(f->alive_tids, ev->alive_tids,
+				n_tids * sizeof(*f->alive_tids));
+		f->n_alive_tids = n_tids;
+	}
+	model->n_forks++;
+	return 0;
+}
+
+static int
+on_task_start(struct cotrace_model *model, const struct cotrace_event *ev,
+		int64_t ts, size_t pi, size_t ti)
+{
+	struct model_priv *priv = model->priv;
+	size_t *open = map_find(&priv->open_tasks, ti, ev->task_id, 0);
+	struct cotrace_task *task;
+	size_t i = model->n_tasks;
+	char *label;
+
+	if (open) {
+		if (model->tasks[*open].start_ns == ts) {
+			return 0; /* a duplicated event */
+		}
+		/* Restarted without a finish: the first stays unfinished. */
+		map_remove(&priv->open_tasks, ti, ev->task_id, 0);
+	}
+	label = strtab_intern(&priv->strs, ev->name);
+	if (!label) {
+		return -ENOMEM;
+	}
+	if (grow(&model->tasks, &model->cap_tasks, i, sizeof(*model->tasks))) {
+		return -ENOMEM;
+	}
+	if (map_put(&priv->open_tasks, ti, ev->task_id, 0, i)) {
+		return -ENOMEM;
+	}
+	task = &model->tasks[i];
+	*task = (struct cotrace_task){
+		.id = ev->task_id,
+		.process = pi,
+		.thread = ti,
+		.label = label,
+		.start_ns = ts,
+		.end_ns = COTRACE_TS_NONE,
+		.cpu_start_ns = ev->cpu_ns,
+		.cpu_ns = COTRACE_CPU_NONE,
+	};
+	model->n_tasks++;
+	return 0;
+}
+
+static void
+on_task_finish(struct cotrace_model *model, const struct cotrace_event *ev,
+		int64_t ts, size_t ti)
+{
+	struct model_priv *priv = model->priv;
+	size_t *open = map_find(&priv->open_tasks, ti, ev->task_id, 0);
+	struct cotrace_task *task;
+
+	/* A finish without its start (lost, or duplicated) tells nothing. */
+	if (!open) {
+		return;
+	}
+	task = &model->tasks[*open];
+	task->end_ns = ts;
+	if (task->cpu_start_ns != COTRACE_CPU_NONE &&
+			ev->cpu_ns != COTRACE_CPU_NONE &&
+			ev->cpu_ns >= task->cpu_start_ns) {
+		task->cpu_ns = ev->cpu_ns - task->cpu_start_ns;
+	}
+	map_remove(&priv->open_tasks, ti, ev->task_id, 0);
+}
+
+static int
+add_issue(struct model_priv *priv, const struct tls_issue *issue)
+{
+	if (grow(&priv->issues, &priv->cap_issues, priv->n_issues,
+			sizeof(*priv->issues))) {
+		return -ENOMEM;
+	}
+	priv->issues[priv->n_issues++] = *issue;
+	return 0;
+}
+
+static int
+on_tls(struct cotrace_model *model, const struct cotrace_event *ev,
+		int64_t ts, size_t pi, size_t ti)
+{
+	struct model_priv *priv = model->priv;
+	bool is_read = ev->type == COTRACE_EVENT_TLS_READ;
+	struct cotrace_tls_access *a;
+	struct cotrace_thread *t;
+	char *key, *value;
+	size_t *slot;
+	uint64_t kid;
+
+	key = strtab_intern(&priv->strs, ev->key);
+	value = strtab_intern(&priv->strs, ev->value);
+	if (!key || !value) {
+		return -ENOMEM;
+	}
+	/* Interned: equal strings are equal pointers. */
+	kid = (uintptr_t)key;
+	t = &model->threads[ti];
+	if (grow(&t->tls, &t->cap_tls, t->n_tls, sizeof(*t->tls))) {
+		return -ENOMEM;
+	}
+	a = &t->tls[t->n_tls];
+	*a = (struct cotrace_tls_access){
+		.key = key,
+		.value = value,
+		.addr = ev->addr,
+		.ts_ns = ts,
+		.is_read = is_read,
+	};
+	if (is_read) {
+		size_t *last = map_find(&priv->tls_last, ti, kid, 0);
+		const char *written;
+
+		t->n_tls++;
+		if (!last) {
+			return 0;
+		}
+		written = t->tls[*last].value;
+		if (written == value || map_find(&priv->tls_last, ti, kid, 1)) {
+			return 0;
+		}
+		if (map_put(&priv->tls_last, ti, kid, 1, 0)) {
+			return -ENOMEM;
+		}
+		return add_issue(priv, &(struct tls_issue){
+			.kind = COTRACE_WARN_TLS_VALUE_CHANGED,
+			.first = NONE_INDEX,
+			.thread = ti,
+			.key = key,
+			.written = written,
+			.read = value,
+			.addr = ev->addr,
+			.ts_ns = ts,
+		});
+	}
+	if (map_put(&priv->tls_last, ti, kid, 0, t->n_tls)) {
+		return -ENOMEM;
+	}
+	t->n_tls++;
+	slot = map_find(&priv->tls_slots, pi, kid, ev->addr);
+	if (!slot) {
+		return map_put(&priv->tls_slots, pi, kid, ev->addr, ti);
+	}
+	/* NONE marks a slot already reported, so a loop warns once. */
+	if (*slot == ti || *slot == NONE_INDEX) {
+		return 0;
+	}
+	{
+		struct tls_issue issue = {
+			.kind = COTRACE_WARN_TLS_SHARED_SLOT,
+			.first = *slot,
+			.thread = ti,
+			.key = key,
+			.addr = ev->addr,
+			.ts_ns = ts,
+		};
+
+		*slot = NONE_INDEX;
+		return add_issue(priv, &issue);
+	}
+}
+
+int
+cotrace_model_add_event(struct cotrace_model *model,
+		const struct cotrace_event *ev)
+{
+	struct model_priv *priv;
+	struct cotrace_process *p;
+	struct cotrace_thread *t;
+	size_t pi, ti;
+	int64_t ts;
+	int status;
+
+	if (!model || !model->priv || !ev) {
+		return -EINVAL;
+	}
+	priv = model->priv;
+	model->events++;
+	model->cotrace_events++;
+	if ((unsigned int)ev->type > COTRACE_EVENT_TLS_READ) {
+		return 0;
+	}
+	/*
+	 * An event without a time (a stream with no clock) still tells who
+	 * exists: it is placed at the latest time seen, so it stretches
+	 * nothing and the NONE sentinel never becomes a time.
+	 */
+	ts = ev->ts_ns;
+	if (ts == COTRACE_TS_NONE) {
+		ts = model->last_ns != COTRACE_TS_NONE ? model->last_ns : 0;
+	}
+	if (model->first_ns == COTRACE_TS_NONE || ts < model->first_ns) {
+		model->first_ns = ts;
+	}
+	if (model->last_ns == COTRACE_TS_NONE || ts > model->last_ns) {
+		model->last_ns = ts;
+	}
+	status = locate(model, ev, ts, &pi, &ti);
+	if (status) {
+		return status;
+	}
+	status = touch(model, ev, ts, pi, ti);
+	if (status) {
+		return status;
+	}
+	p = &model->processes[pi];
+	t = &model->threads[ti];
+	switch (ev->type) {
+	case COTRACE_EVENT_PROC_START:
+		if (ev->tid == ev->pid && !t->start_seen) {
+			t->start_seen = true;
+			t->start_ns = ts;
+		}
+		break;
+	case COTRACE_EVENT_PROC_EXIT:
+		/* The first exit counts; a second is a duplicate or garbage. */
+		if (!p->exit_seen) {
+			p->exit_seen = true;
+			p->end_ns = ts;
+			p->exit_status = ev->status;
+			p->cpu_ns = ev->cpu_ns;
+		}
+		break;
+	case COTRACE_EVENT_FORK:
+		status = on_fork(model, ev, ts, pi);
+		break;
+	case COTRACE_EVENT_THREAD_START:
+		t->start_seen = true;
+		t->start_ns = ts;
+		if (ev->name && *ev->name) {
+			char *s = strtab_intern(&priv->strs, ev->name);
+
+			if (!s) {
+				return -ENOMEM;
+			}
+			t->name = s;
+			priv->tx[ti].name_rank = 2;
+		}
+		break;
+	case COTRACE_EVENT_THREAD_EXIT:
+		if (!t->exit_seen) {
+			t->exit_seen = true;
+			t->end_ns = ts;
+			t->cpu_ns = ev->cpu_ns;
+		}
+		break;
+	case COTRACE_EVENT_TASK_START:
+		status = on_task_start(model, ev, ts, pi, ti);
+		break;
+	case COTRACE_EVENT_TASK_FINISH:
+		on_task_finish(model, ev, ts, ti);
+		break;
+	case COTRACE_EVENT_TLS_WRITE:
+	case COTRACE_EVENT_TLS_READ:
+		status = on_tls(model, ev, ts, pi, ti);
+		break;
+	}
+	return status;
+}
+
+void
+cotrace_model_count_foreign(struct cotrace_model *model)
+{
+	if (model) {
+		model->events++;
+	}
+}
+
+int
+cotrace_model_add_lost(struct cotrace_model *model, uint64_t count,
+		int64_t begin_ns, int64_t end_ns)
+{
+	struct cotrace_lost *l;
+
+	if (!model) {
+		return -EINVAL;
+	}
+	if (grow(&model->lost, &model->cap_lost, model->n_lost,
+			sizeof(*model->lost))) {
+		return -ENOMEM;
+	}
+	if (begin_ns != COTRACE_TS_NONE && end_ns != COTRACE_TS_NONE &&
+			end_ns < begin_ns) {
+		int64_t tmp = begin_ns;
+
+		begin_ns = end_ns;
+		end_ns = tmp;
+	}
+	l = &model->lost[model->n_lost++];
+	l->count = count;
+	l->begin_ns = begin_ns;
+	l->end_ns = end_ns;
+	if (__builtin_add_overflow(model->lost_events, count,
+			&model->lost_events)) {
+		model->lost_events = UINT64_MAX;
+	}
+	return 0;
+}
+
+int
+cotrace_model_add_path(struct cotrace_model *model, const char *path)
+{
+	struct model_priv *priv;
+	char *s;
+	size_t i;
+
+	if (!model || !model->priv || !path) {
+		return -EINVAL;
+	}
+	priv = model->priv;
+	s = strtab_intern(&priv->strs, path);
+	if (!s) {
+		return -ENOMEM;
+	}
+	for (i = 0; i < model->n_paths; i++) {
+		if (model->paths[i] == s) {
+			return 0;
+		}
+	}
+	if (grow(&model->paths, &model->cap_paths, model->n_paths,
+			sizeof(*model->paths))) {
+		return -ENOMEM;
+	}
+	model->paths[model->n_paths++] = s;
+	return 0;
+}
+
+int
+cotrace_model_mark_damaged(struct cotrace_model *model, const char *why)
+{
+	char when[48];
+
+	if (!model) {
+		return -EINVAL;
+	}
+	rel_time(model, model->last_ns, when, sizeof(when));
+	return add_warning(model, COTRACE_WARN_TRACE_DAMAGED, -1, -1,
+			model->last_ns,
+			"The trace is damaged and reading stopped after %s "
+			"(%s): everything after that point is missing from "
+			"this report.",
+			when, why && *why ? why : "no reason given");
+}
+
+/* ------------------------------------------------------------------ */
+/* finish(): children, parents, warnings.                              */
+
+/* Whether `anc` is `p` or one of its ancestors. */
+static bool
+is_ancestor(const struct cotrace_model *model, size_t anc, size_t p)
+{
+	size_t steps = 0;
+
+	while (p != NONE_INDEX && steps++ <= model->n_processes) {
+		if (p == anc) {
+			return true;
+		}
+		p = model->processes[p].parent;
+	}
+	return false;
+}
+
+/* Sets child's parent unless that would close a loop (garbage input). */
+static bool
+set_parent(struct cotrace_model *model, size_t child, size_t parent)
+{
+	if (parent == NONE_INDEX || is_ancestor(model, child, parent)) {
+		return false;
+	}
+	model->processes[child].parent = parent;
+	return true;
+}
+
+static int
+cmp_fork_ts(const void *a, const void *b, void *arg)
+{
+	const struct cotrace_fork *forks = arg;
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+
+	if (forks[i].ts_ns != forks[j].ts_ns) {
+		return forks[i].ts_ns < forks[j].ts_ns ? -1 : 1;
+	}
+	return i < j ? -1 : i > j;
+}
+
+static void
+link_fork(struct cotrace_model *model, size_t fi)
+{
+	struct model_priv *priv = model->priv;
+	struct cotrace_fork *f = &model->forks[fi];
+	size_t best = NONE_INDEX;
+	uint64_t best_dist = UINT64_MAX;
+	int best_tier = 2;
+	const char *host;
+	size_t *cur;
+	size_t c;
+
+	if (f->child_pid <= 0 || f->parent == NONE_INDEX) {
+		return; /* fork() failed: there is no child to find */
+	}
+	host = priv->px[f->parent].host;
+	cur = map_find(&priv->pids, (uintptr_t)host, (uint64_t)f->child_pid, 0);
+	for (c = cur ? *cur : NONE_INDEX; c != NONE_INDEX;
+			c = priv->px[c].prev) {
+		const struct cotrace_process *p = &model->processes[c];
+		uint64_t dist;
+		int tier;
+
+		if (priv->px[c].linked || c == f->parent ||
+				(p->ppid >= 0 && p->ppid != f->parent_pid) ||
+				is_ancestor(model, c, f->parent)) {
+			continue;
+		}
+		/* A process that says it was not forked is a last resort. */
+		tier = p->start_seen && p->fork_ret != 0;
+		dist = abs_diff(p->start_ns, f->ts_ns);
+		if (tier < best_tier ||
+				(tier == best_tier && dist < best_dist)) {
+			best = c;
+			best_tier = tier;
+			best_dist = dist;
+		}
+	}
+	if (best == NONE_INDEX) {
+		return;
+	}
+	priv->px[best].linked = true;
+	f->child = best;
+	f->child_ret = model->processes[best].start_seen ?
+			model->processes[best].fork_ret : 0;
+	if (model->processes[best].ppid < 0) {
+		model->processes[best].ppid = f->parent_pid;
+	}
+	set_parent(model, best, f->parent);
+}
+
+/* A parent from ppid alone: the newest process of that pid started before. */
+static void
+link_ppid(struct cotrace_model *model, size_t ci)
+{
+	struct model_priv *priv = model->priv;
+	const struct cotrace_process *child = &model->processes[ci];
+	size_t *cur;
+	size_t q;
+
+	if (child->parent != NONE_INDEX || child->ppid < 0) {
+		return;
+	}
+	cur = map_find(&priv->pids, (uintptr_t)priv->px[ci].host,
+			(uint64_t)child->ppid, 0);
+	for (q = cur ? *cur : NONE_INDEX; q != NONE_INDEX;
+			q = priv->px[q].prev) {
+		const struct cotrace_process *cand = &model->processes[q];
+
+		if (q != ci && cand->start_ns <= child->start_ns) {
+			set_parent(model, ci, q);
+			return;
+		}
+	}
+}
+
+static void
+finish_main_threads(struct cotrace_model *model)
+{
+	struct model_priv *priv = model->priv;
+	size_t i;
+
+	for (i = 0; i < model->n_processes; i++) {
+		const struct cotrace_process *p = &model->processes[i];
+		size_t *ti = map_find(&priv->threads, i, (uint64_t)p->pid, 0);
+		struct cotrace_thread *t;
+
+		if (!ti) {
+			continue;
+		}
+		t = &model->threads[*ti];
+		/* The main thread lives as long as its process. */
+		if (p->start_seen) {
+			t->start_seen = true;
+			t->start_ns = p->start_ns;
+		}
+		if (!t->exit_seen && p->end_ns > t->end_ns) {
+			t->end_ns = p->end_ns;
+		}
+		if (priv->tx[*ti].name_rank < 2 && *p->name) {
+			t->name = p->name;
+		}
+	}
+}
+
+/* "pid 100 (name)", or "pid 100" when it has no name. */
+static const char *
+proc_label(const struct cotrace_model *model, size_t pi, char *buf, size_t size)
+{
+	const struct cotrace_process *p = &model->processes[pi];
+
+	if (p->name && *p->name) {
+		snprintf(buf, size, "pid %" PRId64 " (%s)", p->pid, p->name);
+	} else {
+		snprintf(buf, size, "pid %" PRId64, p->pid);
+	}
+	return buf;
+}
+
+static const char *
+thread_label(const struct cotrace_model *model, size_t ti, char *buf,
+		size_t size)
+{
+	const struct cotrace_thread *t = &model->threads[ti];
+
+	if (t->name && *t->name) {
+		snprintf(buf, size, "%s (tid %" PRId64 ")", t->name, t->tid);
+	} else {
+		snprintf(buf, size, "tid %" PRId64, t->tid);
+	}
+	return buf;
+}
+
+static int
+warn_lost(struct cotrace_model *model)
+{
+	int64_t begin = COTRACE_TS_NONE, end = COTRACE_TS_NONE;
+	char b[48], e[48];
+	size_t i;
+
+	if (model->n_lost == 0) {
+		return 0;
+	}
+	for (i = 0; i < model->n_lost; i++) {
+		const struct cotrace_lost *l = &model->lost[i];
+
+		/* NONE is INT64_MIN, so a plain min would always pick it. */
+		if (l->begin_ns != COTRACE_TS_NONE &&
+				(begin == COTRACE_TS_NONE ||
+				l->begin_ns < begin)) {
+			begin = l->begin_ns;
+		}
+		if (l->end_ns != COTRACE_TS_NONE &&
+				(end == COTRACE_TS_NONE || l->end_ns > end)) {
+			end = l->end_ns;
+		}
+	}
+	rel_time(model, begin, b, sizeof(b));
+	rel_time(model, end, e, sizeof(e));
+	if (model->lost_events == 0) {
+		return add_warning(model, COTRACE_WARN_EVENTS_LOST, -1, -1,
+				begin,
+				"The tracer discarded events (it did not say "
+				"how many) between %s and %s, so processes, "
+				"forks or tasks of that time may be missing "
+				"or incomplete.",
+				b, e);
+	}
+	return add_warning(model, COTRACE_WARN_EVENTS_LOST, -1, -1, begin,
+			"The tracer discarded %" PRIu64 " event%s between %s "
+			"and %s (its buffers were full), so processes, forks "
+			"or tasks of that time may be missing or incomplete.",
+			model->lost_events, model->lost_events == 1 ? "" : "s",
+			b, e);
+}
+
+static int
+warn_process(struct cotrace_model *model, size_t i)
+{
+	struct model_priv *priv = model->priv;
+	const struct cotrace_process *p = &model->processes[i];
+	size_t q = priv->px[i].prev;
+	char who[320], old[320], t0[48], t1[48], t2[48];
+	int status = 0;
+
+	proc_label(model, i, who, sizeof(who));
+	rel_time(model, p->start_ns, t0, sizeof(t0));
+	rel_time(model, p->end_ns, t1, sizeof(t1));
+	if (priv->px[i].reused && q != NONE_INDEX) {
+		proc_label(model, q, old, sizeof(old));
+		rel_time(model, model->processes[q].start_ns, t2, sizeof(t2));
+		status = add_warning(model, COTRACE_WARN_PID_REUSED, p->pid,
+				-1, p->start_ns,
+				"pid %" PRId64 " started twice, as %s at %s "
+				"and again as %s at %s: the system reused the "
+				"pid or the program exec'd another one, so "
+				"they are reported as two processes.",
+				p->pid, old, t2, who, t0);
+	}
+	if (!status && !p->start_seen) {
+		status = add_warning(model, COTRACE_WARN_PROCESS_NO_START,
+				p->pid, -1, p->start_ns,
+				"%s has events but its start was never "
+				"recorded%s (tracing began after it started, "
+				"or events were lost), so it is shown from "
+				"its first event at %s.",
+				who, p->exit_seen ? "" : ", nor its exit", t0);
+	}
+	if (!status && p->start_seen && !p->exit_seen) {
+		status = add_warning(model, COTRACE_WARN_PROCESS_NO_EXIT,
+				p->pid, -1, p->end_ns,
+				"%s started at %s but its exit was never "
+				"recorded (killed by a signal, still running "
+				"when tracing stopped, or left through "
+				"_exit() without cotrace_proc_exit()), so it "
+				"is shown ending at its last event, at %s.",
+				who, t0, t1);
+	}
+	return status;
+}
+
+/*
+ * Appends the other threads of a fork to *buf as "name (tid N), ...".
+ * alive_names comes from libcotrace; it is parsed loosely: an entry may be
+ * "name (tid N)", "name:N", "name/N", "N:name", or a bare name (then the
+ * tid of the same position in alive_tids, if any).
+ */
+static void
+append(char *buf, size_t size, size_t *len, const char *fmt, ...)
+		__attribute__((format(printf, 4, 5)));
+
+static void
+append(char *buf, size_t size, size_t *len, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (*len >= size) {
+		return;
+	}
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *len, size - *len, fmt, ap);
+	va_end(ap);
+	if (n > 0) {
+		*len += (size_t)n < size - *len ? (size_t)n : size - *len - 1;
+	}
+}
+
+static bool
+is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static bool
+is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static bool
+is_sep(char c)
+{
+	return c == ':' || c == '/' || c == '=' || c == '@' || c == '#' ||
+			c == '(' || c == '[' || is_space(c);
+}
+
+/* One entry [s, e) of alive_names: name in [*ns, *ne), tid or -1. */
+static void
+parse_alive_entry(const char *s, const char *e, const char **ns,
+		const char **ne, int64_t *tid)
+{
+	const char *d, *p;
+
+	while (s < e && is_space(*s)) {
+		s++;
+	}
+	while (e > s && (is_space(e[-1]) || e[-1] == ')' || e[-1] == ']')) {
+		e--;
+	}
+	*ns = s;
+	*ne = e;
+	*tid = -1;
+	/* Trailing number after a separator: "name:102", "name (tid 102)". */
+	for (d = e; d > s && is_digit(d[-1]); d--) {
+	}
+	if (d < e && d > s && e - d <= 18 && is_sep(d[-1])) {
+		*tid = strtoll(d, NULL, 10);
+		p = d - 1;
+		while (p > s && is_sep(p[-1])) {
+			p--;
+		}
+		if (p - s >= 3 && strncmp(p - 3, "tid", 3) == 0) {
+			p -= 3;
+			while (p > s && is_sep(p[-1])) {
+				p--;
+			}
+		}
+		*ne = p;
+		return;
+	}
+	/* Leading number: "102:name". */
+	for (d = s; d < e && is_digit(*d); d++) {
+	}
+	if (d > s && d < e && d - s <= 18 && is_sep(*d)) {
+		*tid = strtoll(s, NULL, 10);
+		for (p = d; p < e && is_sep(*p); p++) {
+		}
+		*ns = p;
+	}
+}
+
+/*
+ * The end of the entry that starts at s. libcotrace writes "name(tid)"
+ * with the kernel's comm as name, and a comm may hold commas: a comma ends
+ * an entry only once the text before it carries a tid, unless no later
+ * comma would (bare names, another format).
+ */
+static const char *
+alive_entry_end(const char *s)
+{
+	const char *c, *first = strchr(s, ',');
+
+	for (c = first; c; c = strchr(c + 1, ',')) {
+		const char *ns, *ne;
+		int64_t tid;
+
+		parse_alive_entry(s, c, &ns, &ne, &tid);
+		if (tid >= 0) {
+			return c;
+		}
+	}
+	{
+		const char *end = s + strlen(s);
+		const char *ns, *ne;
+		int64_t tid;
+
+		parse_alive_entry(s, end, &ns, &ne, &tid);
+		return tid >= 0 || !first ? end : first;
+	}
+}
+
+static void
+list_alive(const struct cotrace_model *model, const struct cotrace_fork *f,
+		int64_t others, char *buf, size_t size, size_t *listed)
+{
+	struct model_priv *priv = model->priv;
+	size_t len = 0, n = 0, total = 0;
+	const char *s = f->alive_names;
+	char who[320];
+
+	buf[0] = '\0';
+	while (s && *s) {
+		const char *e = alive_entry_end(s);
+		const char *ns, *ne;
+		size_t *ti = NULL;
+		int64_t tid;
+
+		parse_alive_entry(s, e, &ns, &ne, &tid);
+		s = *e ? e + 1 : e;
+		/* libcotrace's mark of a list cut short: counted below. */
+		if (ne - ns == 3 && strncmp(ns, "...", 3) == 0 && tid < 0) {
+			continue;
+		}
+		if (tid < 0 && total < f->n_alive_tids) {
+			tid = f->alive_tids[total];
+		}
+		if (ne == ns && tid < 0) {
+			continue;
+		}
+		total++;
+		if (n == MAX_LISTED_THREADS) {
+			continue;
+		}
+		/* thread_start has the full name; a comm stops at 15 bytes. */
+		if (tid >= 0 && f->parent != NONE_INDEX) {
+			ti = map_find(&priv->threads, f->parent,
+					(uint64_t)tid, 0);
+		}
+		if (ti && priv->tx[*ti].name_rank == 2) {
+			thread_label(model, *ti, who, sizeof(who));
+		} else if (ne > ns && tid >= 0) {
+			snprintf(who, sizeof(who), "%.*s (tid %" PRId64 ")",
+					(int)(ne - ns), ns, tid);
+		} else if (ne > ns) {
+			snprintf(who, sizeof(who), "%.*s", (int)(ne - ns), ns);
+		} else {
+			snprintf(who, sizeof(who), "tid %" PRId64, tid);
+		}
+		append(buf, size, &len, "%s%s", n ? ", " : "", who);
+		n++;
+	}
+	if (!total) {
+		size_t i;
+
+		for (i = 0; i < f->n_alive_tids; i++) {
+			size_t *ti = f->parent == NONE_INDEX ? NULL :
+					map_find(&priv->threads, f->parent,
+						(uint64_t)f->alive_tids[i], 0);
+
+			total++;
+			if (n == MAX_LISTED_THREADS) {
+				continue;
+			}
+			if (ti) {
+				thread_label(model, *ti, who, sizeof(who));
+			} else {
+				snprintf(who, sizeof(who), "tid %" PRId64,
+						f->alive_tids[i]);
+			}
+			append(buf, size, &len, "%s%s", n ? ", " : "", who);
+			n++;
+		}
+	}
+	/* threads_alive counts every thread, even those the list cut. */
+	if (others > 0 && (uint64_t)others > total) {
+		total = (size_t)others;
+	}
+	if (n && total > n) {
+		append(buf, size, &len, " and %zu more", total - n);
+	}
+	*listed = n;
+}
+
+static int
+warn_fork_threads(struct cotrace_model *model, const struct cotrace_fork *f,
+		const char *parent)
+{
+	int64_t others = f->threads_alive - 1;
+	char names[1024], when[48];
+	size_t listed;
+
+	list_alive(model, f, others, names, sizeof(names), &listed);
+	rel_time(model, f->ts_ns, when, sizeof(when));
+	return add_warning(model, COTRACE_WARN_FORK_WITH_THREADS,
+			f->parent_pid, -1, f->ts_ns,
+			"%s forked pid %" PRId64 " at %s while %" PRId64
+			" other thread%s alive%s%s; the child has a copy of "
+			"only the forking thread, so whatever those threads "
+			"held (locks, half-written data) stays that way in "
+			"the child.",
+			parent, f->child_pid, when, others,
+			others == 1 ? " was" : "s were", listed ? ": " : "",
+			names);
+}
+
+static int
+warn_fork_child(struct cotrace_model *model, const struct cotrace_fork *f,
+		const char *parent)
+{
+	const struct cotrace_process *c;
+	char child[320], when[48];
+
+	if (f->child == NONE_INDEX) {
+		rel_time(model, f->ts_ns, when, sizeof(when));
+		return add_warning(model, COTRACE_WARN_FORK_CHILD_MISSING,
+				f->child_pid, -1, f->ts_ns,
+				"%s forked pid %" PRId64 " at %s but no event "
+				"of the child was recorded: events may have "
+				"been lost, or the child did not trace (it "
+				"exec'd an uninstrumented program or died "
+				"first).",
+				parent, f->child_pid, when);
+	}
+	c = &model->processes[f->child];
+	if (!c->exit_seen || c->exit_status == 0) {
+		return 0;
+	}
+	proc_label(model, f->child, child, sizeof(child));
+	rel_time(model, c->end_ns, when, sizeof(when));
+	return add_warning(model, COTRACE_WARN_CHILD_ABNORMAL, c->pid, -1,
+			c->end_ns,
+			"%s, forked by %s, exited with status %" PRId64 " at "
+			"%s instead of 0.",
+			child, parent, c->exit_status, when);
+}
+
+static int
+warn_forks(struct cotrace_model *model)
+{
+	char parent[320];
+	size_t i;
+	int status = 0;
+
+	for (i = 0; i < model->n_forks && !status; i++) {
+		const struct cotrace_fork *f = &model->forks[i];
+
+		if (f->parent != NONE_INDEX) {
+			proc_label(model, f->parent, parent, sizeof(parent));
+		} else {
+			snprintf(parent, sizeof(parent), "pid %" PRId64,
+					f->parent_pid);
+		}
+		if (f->threads_alive > 1) {
+			status = warn_fork_threads(model, f, parent);
+		}
+		/* fork() returned -1: there was no child to look for. */
+		if (!status && f->child_pid > 0) {
+			status = warn_fork_child(model, f, parent);
+		}
+	}
+	return status;
+}
+
+static int
+warn_task(struct cotrace_model *model, const struct cotrace_task *t)
+{
+	const struct cotrace_process *p = &model->processes[t->process];
+	char who[320], thr[320], t0[48], t1[48];
+
+	proc_label(model, t->process, who, sizeof(who));
+	thread_label(model, t->thread, thr, sizeof(thr));
+	rel_time(model, t->start_ns, t0, sizeof(t0));
+	rel_time(model, p->end_ns, t1, sizeof(t1));
+	return add_warning(model, COTRACE_WARN_TASK_UNFINISHED, p->pid,
+			model->threads[t->thread].tid, t->start_ns,
+			"Task %" PRIu64 " '%s' of %s, %s, started at %s and "
+			"never finished, so it is counted until its process "
+			"ended, at %s, with unknown CPU time.",
+			t->id, t->label, who, thr, t0, t1);
+}
+
+static int
+warn_tasks(struct cotrace_model *model)
+{
+	struct model_priv *priv = model->priv;
+	char who[320];
+	size_t i;
+	int status;
+
+	for (i = 0; i < model->n_processes; i++) {
+		priv->px[i].unfinished = 0;
+	}
+	for (i = 0; i < model->n_tasks; i++) {
+		const struct cotrace_task *t = &model->tasks[i];
+
+		if (t->end_ns != COTRACE_TS_NONE ||
+				++priv->px[t->process].unfinished >
+				MAX_UNFINISHED_WARNINGS_PER_PROCESS) {
+			continue;
+		}
+		status = warn_task(model, t);
+		if (status) {
+			return status;
+		}
+	}
+	for (i = 0; i < model->n_processes; i++) {
+		size_t n = priv->px[i].unfinished;
+
+		if (n <= MAX_UNFINISHED_WARNINGS_PER_PROCESS) {
+			continue;
+		}
+		status = add_warning(model, COTRACE_WARN_TASK_UNFINISHED,
+				model->processes[i].pid, -1, COTRACE_TS_NONE,
+				"%zu more tasks of %s never finished.",
+				n - MAX_UNFINISHED_WARNINGS_PER_PROCESS,
+				proc_label(model, i, who, sizeof(who)));
+		if (status) {
+			return status;
+		}
+	}
+	return 0;
+}
+
+static int
+warn_tls_issue(struct cotrace_model *model, const struct tls_issue *is)
+{
+	const struct cotrace_thread *t = &model->threads[is->thread];
+	int64_t pid = model->processes[t->process].pid;
+	char who[320], a[320], b[320], when[48];
+
+	proc_label(model, t->process, who, sizeof(who));
+	thread_label(model, is->thread, b, sizeof(b));
+	rel_time(model, is->ts_ns, when, sizeof(when));
+	if (is->kind == COTRACE_WARN_TLS_SHARED_SLOT) {
+		thread_label(model, is->first, a, sizeof(a));
+		return add_warning(model, is->kind, pid, t->tid, is->ts_ns,
+				"Threads %s and %s of %s both wrote TLS key "
+				"'%s' at the same address 0x%" PRIx64 " (at "
+				"%s): they share one slot instead of each "
+				"having its own copy.",
+				a, b, who, is->key, is->addr, when);
+	}
+	return add_warning(model, is->kind, pid, t->tid, is->ts_ns,
+			"Thread %s of %s read TLS key '%s' back as '%s' at %s "
+			"although it last wrote '%s': something else changed "
+			"its slot (0x%" PRIx64 ").",
+			b, who, is->key, is->read, when, is->written, is->addr);
+}
+
+static int
+warn_tls(struct cotrace_model *model)
+{
+	struct model_priv *priv = model->priv;
+	size_t i;
+	int status;
+
+	for (i = 0; i < priv->n_issues; i++) {
+		status = warn_tls_issue(model, &priv->issues[i]);
+		if (status) {
+			return status;
+		}
+	}
+	return 0;
+}
+
+int
+cotrace_model_finish(struct cotrace_model *model)
+{
+	size_t *order = NULL;
+	size_t i;
+	int status = 0;
+
+	if (!model || !model->priv) {
+		return -EINVAL;
+	}
+	if (model->finished) {
+		return 0;
+	}
+	finish_main_threads(model);
+
+	/* Forks in time order, so each claims the child nearest to it. */
+	if (model->n_forks) {
+		order = malloc(model->n_forks * sizeof(*order));
+		if (!order) {
+			status = -ENOMEM;
+			goto end;
+		}
+		for (i = 0; i < model->n_forks; i++) {
+			order[i] = i;
+		}
+		qsort_r(order, model->n_forks, sizeof(*order), cmp_fork_ts,
+				model->forks);
+		for (i = 0; i < model->n_forks; i++) {
+			link_fork(model, order[i]);
+		}
+	}
+	for (i = 0; i < model->n_processes; i++) {
+		link_ppid(model, i);
+	}
+
+	status = warn_lost(model);
+	if (status) {
+		goto end;
+	}
+	for (i = 0; i < model->n_processes; i++) {
+		status = warn_process(model, i);
+		if (status) {
+			goto end;
+		}
+	}
+	status = warn_forks(model);
+	if (status) {
+		goto end;
+	}
+	status = warn_tasks(model);
+	if (status) {
+		goto end;
+	}
+	status = warn_tls(model);
+	if (status) {
+		goto end;
+	}
+	model->finished = true;
+end:
+	free(order);
+	return status;
+}

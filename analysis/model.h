@@ -1,0 +1,210 @@
+/*
+ * The cotrace trace model: processes, threads, tasks, forks and TLS
+ * accesses rebuilt from a stream of events. Plain C, no babeltrace2 calls,
+ * so it is unit-tested on synthetic event sequences.
+ *
+ * Feed events with cotrace_model_add_event() in any order the muxer gives
+ * (events of different streams may arrive out of causal order: a fork
+ * child's proc_start before its parent's fork event), then call
+ * cotrace_model_finish() once, then read the arrays below and compute the
+ * metrics (metrics.h). Memory grows with processes, threads, tasks and TLS
+ * accesses, never with other events.
+ */
+#ifndef COTRACE_MODEL_H
+#define COTRACE_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define COTRACE_TS_NONE INT64_MIN   /* a time that was never seen */
+#define COTRACE_CPU_NONE UINT64_MAX /* a CPU time that was never seen */
+
+enum cotrace_event_type {
+	COTRACE_EVENT_PROC_START,
+	COTRACE_EVENT_PROC_EXIT,
+	COTRACE_EVENT_FORK,
+	COTRACE_EVENT_THREAD_START,
+	COTRACE_EVENT_THREAD_EXIT,
+	COTRACE_EVENT_TASK_START,
+	COTRACE_EVENT_TASK_FINISH,
+	COTRACE_EVENT_TLS_WRITE,
+	COTRACE_EVENT_TLS_READ,
+};
+
+/*
+ * One decoded event. Strings and arrays are borrowed: the model copies what
+ * it keeps. Fields that the event type does not carry are ignored.
+ */
+struct cotrace_event {
+	enum cotrace_event_type type;
+	int64_t ts_ns;           /* ns since the Unix epoch */
+	/* contexts */
+	int64_t pid;             /* vpid */
+	int64_t tid;             /* vtid */
+	uint64_t pthread_id;
+	const char *procname;    /* may be NULL */
+	const char *host;        /* trace environment hostname, may be NULL */
+	/* payload */
+	int64_t ppid;            /* proc_start */
+	int64_t fork_ret;        /* proc_start: 0 in a fork child, -1 otherwise */
+	const char *name;        /* proc_start: exe; thread_start: thread name;
+				    task_start: label */
+	uint64_t cpu_ns;         /* CPU clock (process for proc_*, thread otherwise) */
+	int64_t status;          /* proc_exit */
+	int64_t child_pid;       /* fork: fork()'s return in the parent */
+	int64_t threads_alive;   /* fork: parent's threads, the caller included */
+	const int64_t *alive_tids; /* fork: the other threads' tids */
+	size_t n_alive_tids;
+	const char *alive_names; /* fork: their names, comma-separated */
+	uint64_t task_id;        /* task_* */
+	const char *key;         /* tls_* */
+	const char *value;       /* tls_* */
+	uint64_t addr;           /* tls_*: slot address */
+};
+
+struct cotrace_tls_access {
+	char *key;               /* owned */
+	char *value;             /* owned */
+	uint64_t addr;
+	int64_t ts_ns;
+	bool is_read;
+};
+
+struct cotrace_thread {
+	int64_t tid;
+	size_t process;          /* index in model->processes */
+	uint64_t pthread_id;
+	char *name;              /* owned; thread_start name, else procname */
+	int64_t start_ns;        /* thread_start, else first event seen */
+	int64_t end_ns;          /* thread_exit, else last event seen */
+	bool start_seen;         /* a thread_start (or proc_start for the main thread) */
+	bool exit_seen;
+	uint64_t cpu_ns;         /* thread_exit cpu_ns, COTRACE_CPU_NONE if unknown */
+	struct cotrace_tls_access *tls; /* owned array */
+	size_t n_tls;
+	size_t cap_tls;
+};
+
+struct cotrace_process {
+	int64_t pid;
+	int64_t ppid;            /* -1 when unknown */
+	char *name;              /* owned: exe basename, else procname */
+	char *host;              /* owned, may be NULL */
+	int64_t start_ns;        /* proc_start, else first event seen */
+	int64_t end_ns;          /* proc_exit, else last event seen */
+	bool start_seen;
+	bool exit_seen;
+	int64_t fork_ret;        /* from proc_start: 0 for a fork child, -1 else */
+	uint64_t cpu_ns;         /* proc_exit cpu_ns, COTRACE_CPU_NONE if unknown */
+	int64_t exit_status;     /* -1 when unknown */
+	size_t parent;           /* index of the parent process, SIZE_MAX if none */
+	/*
+	 * proc_start cpu_ns, COTRACE_CPU_NONE if unknown. The process CPU
+	 * clock counts from before proc_start (loading, lttng-ust setup), so
+	 * the metrics take cpu_ns - cpu_start_ns as the CPU of the process's
+	 * interval. 0 (a model filled by hand) subtracts nothing.
+	 */
+	uint64_t cpu_start_ns;
+};
+
+struct cotrace_task {
+	uint64_t id;
+	size_t process;          /* index in model->processes */
+	size_t thread;           /* index in model->threads */
+	char *label;             /* owned */
+	int64_t start_ns;
+	int64_t end_ns;          /* COTRACE_TS_NONE if never finished */
+	uint64_t cpu_start_ns;
+	uint64_t cpu_ns;         /* finish - start thread CPU, COTRACE_CPU_NONE if unknown */
+};
+
+struct cotrace_fork {
+	size_t parent;           /* process index, SIZE_MAX if the parent was not seen */
+	size_t child;            /* process index, SIZE_MAX if the child was never seen */
+	int64_t parent_pid;
+	int64_t child_pid;
+	int64_t ts_ns;
+	int64_t threads_alive;
+	int64_t parent_ret;      /* what fork() returned in the parent */
+	int64_t child_ret;       /* what it returned in the child; -1 if child not seen */
+	int64_t *alive_tids;     /* owned */
+	size_t n_alive_tids;
+	char *alive_names;       /* owned */
+};
+
+enum cotrace_warning_kind {
+	COTRACE_WARN_FORK_WITH_THREADS,  /* fork while other threads were alive */
+	COTRACE_WARN_CHILD_ABNORMAL,     /* fork child exited non-zero */
+	COTRACE_WARN_PROCESS_NO_EXIT,    /* start seen, exit never */
+	COTRACE_WARN_PROCESS_NO_START,   /* events seen, start never */
+	COTRACE_WARN_FORK_CHILD_MISSING, /* fork seen, child never */
+	COTRACE_WARN_TASK_UNFINISHED,    /* task_start without task_finish */
+	COTRACE_WARN_TLS_SHARED_SLOT,    /* two threads of a process, one slot */
+	COTRACE_WARN_TLS_VALUE_CHANGED,  /* a thread read back another value */
+	COTRACE_WARN_EVENTS_LOST,        /* the tracer discarded events */
+	COTRACE_WARN_TRACE_DAMAGED,      /* decoding stopped early */
+	COTRACE_WARN_PID_REUSED,         /* a pid named two processes */
+};
+
+struct cotrace_warning {
+	enum cotrace_warning_kind kind;
+	char *message;           /* owned, one sentence */
+	int64_t pid;             /* the process concerned, -1 if none */
+	int64_t tid;             /* the thread concerned, -1 if none */
+	int64_t ts_ns;           /* COTRACE_TS_NONE if none */
+};
+
+struct cotrace_lost {
+	uint64_t count;          /* 0 when the tracer did not say how many */
+	int64_t begin_ns;        /* COTRACE_TS_NONE if unknown */
+	int64_t end_ns;
+};
+
+struct cotrace_model {
+	struct cotrace_process *processes; size_t n_processes, cap_processes;
+	struct cotrace_thread *threads;    size_t n_threads, cap_threads;
+	struct cotrace_task *tasks;        size_t n_tasks, cap_tasks;
+	struct cotrace_fork *forks;        size_t n_forks, cap_forks;
+	struct cotrace_warning *warnings;  size_t n_warnings, cap_warnings;
+	struct cotrace_lost *lost;         size_t n_lost, cap_lost;
+	char **paths;                      size_t n_paths, cap_paths; /* owned */
+	uint64_t events;         /* all events seen, cotrace or not */
+	uint64_t cotrace_events; /* cotrace:* events given to the model */
+	uint64_t lost_events;    /* sum of lost[].count */
+	int64_t first_ns;        /* first cotrace event, COTRACE_TS_NONE if none */
+	int64_t last_ns;
+	bool finished;
+	void *priv;              /* owned: lookup tables of model.c */
+};
+
+struct cotrace_model *cotrace_model_create(void);
+void cotrace_model_destroy(struct cotrace_model *model);
+
+/* Returns 0, or -ENOMEM. */
+int cotrace_model_add_event(struct cotrace_model *model,
+		const struct cotrace_event *event);
+
+/* Counts an event that is not a cotrace event (it only counts). */
+void cotrace_model_count_foreign(struct cotrace_model *model);
+
+/* The tracer discarded `count` events between begin and end (may be NONE). */
+int cotrace_model_add_lost(struct cotrace_model *model, uint64_t count,
+		int64_t begin_ns, int64_t end_ns);
+
+/* Records a trace path the events came from (for the report). */
+int cotrace_model_add_path(struct cotrace_model *model, const char *path);
+
+/*
+ * Decoding stopped early: `why` (borrowed) becomes a trace-damaged warning.
+ */
+int cotrace_model_mark_damaged(struct cotrace_model *model, const char *why);
+
+/*
+ * Closes what never ended (processes without exit end at their last event),
+ * links forks to children, and adds the warnings. Call once, after the last
+ * event. Returns 0 or -ENOMEM.
+ */
+int cotrace_model_finish(struct cotrace_model *model);
+
+#endif /* COTRACE_MODEL_H */
