@@ -1,0 +1,89 @@
+/*
+ * Shared declarations of the cotrace command line: exit codes, the
+ * subcommands, and the two pipelines the subcommands share (recording a
+ * program, reporting on traces).
+ */
+#ifndef COTRACE_CLI_H
+#define COTRACE_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Exit codes, documented in doc/man/cotrace.1 (EXIT STATUS). */
+enum cli_exit {
+	CLI_EXIT_OK = 0,
+	CLI_EXIT_FAILURE = 1,      /* an operation failed */
+	CLI_EXIT_USAGE = 2,        /* bad flags, arguments or names */
+	CLI_EXIT_NO_TRACE = 3,     /* a path is missing or holds no CTF trace */
+	CLI_EXIT_NO_EVENTS = 4,    /* the traces hold no cotrace events */
+	CLI_EXIT_DAMAGED = 5,      /* damaged trace: partial report printed */
+	/* `cotrace record` passes PROGRAM's status through, so its own: */
+	CLI_EXIT_RECORD_FAILED = 125,
+	CLI_EXIT_CANNOT_EXEC = 126,
+	CLI_EXIT_NOT_FOUND = 127,
+};
+
+/* Subcommands: cmd-<name>.c, each with its own getopt_long and usage. */
+int cmd_record(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+int cmd_doctor(int argc, char **argv);
+
+/* "cotrace: error: ..." / "cotrace: warning: ..." / "cotrace: ..." on stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cli_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Flushes and checks stdout; returns 0 or prints an error and returns -1. */
+int cli_close_stdout(void);
+
+/*
+ * Path of a cotrace executable (e.g. "cotrace-demo"): next to the running
+ * `cotrace`, else in COTRACE_BINDIR, else `name` for a PATH search.
+ * Returns a malloc'd string.
+ */
+char *cli_find_sibling(const char *name);
+
+/* ---- recording (session.c) ---- */
+
+struct cli_record_options {
+	const char *output_dir;    /* NULL: ./cotrace-<program>-<timestamp> */
+	const char *session_name;  /* NULL: generated */
+	uint64_t subbuf_size;      /* 0: default */
+	unsigned int num_subbuf;   /* 0: default */
+	bool quiet;                /* no progress lines on stderr */
+};
+
+struct cli_record_result {
+	char *trace_dir;           /* owned: where the trace is */
+	int wait_status;           /* PROGRAM's wait status */
+	uint64_t discarded_events;
+	uint64_t lost_packets;
+};
+
+/*
+ * Records argv[0..] under a new session (starting a session daemon when none
+ * is reachable) and fills `result`. Returns CLI_EXIT_OK when the recording
+ * was made (whatever PROGRAM's status), else a CLI_EXIT_* code after
+ * printing one error.
+ */
+int cli_record_program(const struct cli_record_options *opts, char **argv,
+		struct cli_record_result *result);
+void cli_record_result_release(struct cli_record_result *result);
+
+/* PROGRAM's wait status as an exit code: the status, or 128 + signal. */
+int cli_exit_code_of(int wait_status);
+
+/* ---- reporting (report-graph.c) ---- */
+
+/*
+ * Finds the CTF traces under each path, runs src.ctf.fs -> flt.utils.muxer
+ * -> sink.cotrace.report over them and writes the report in `format`
+ * ("text" or "json") to `out`. Returns a CLI_EXIT_* code, having printed
+ * one error when it is not CLI_EXIT_OK.
+ */
+int cli_report_traces(const char *const *paths, size_t n_paths,
+		const char *format, FILE *out);
+
+#endif /* COTRACE_CLI_H */
