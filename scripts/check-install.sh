@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# `meson install` into a staging folder puts every part where its ecosystem
+# looks: the CLI and demo in bindir, libcotrace + header + cotrace.pc, the
+# babeltrace2 plugin in babeltrace2's plugin directory, the man pages.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build_dir=${BUILD_DIR:-build}
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+
+meson install -C "$build_dir" --destdir "$stage" >/dev/null
+prefix=$(meson introspect "$build_dir" --buildoptions |
+	/usr/bin/python3 -c 'import json,sys; print({o["name"]: o["value"] for o in json.load(sys.stdin)}["prefix"])')
+plugin_dir=$(pkg-config --variable=libdir babeltrace2)/babeltrace2/plugins
+
+status=0
+check() {
+	if compgen -G "$stage$1" >/dev/null; then
+		echo "ok: installed $1"
+	else
+		echo "FAIL: not installed: $1" >&2
+		status=1
+	fi
+}
+check "$prefix/bin/cotrace"
+check "$prefix/bin/cotrace-demo"
+check "$prefix/lib/*/libcotrace.so*"
+check "$prefix/include/cotrace/cotrace.h"
+check "$prefix/lib/*/pkgconfig/cotrace.pc"
+check "$plugin_dir/babeltrace-plugin-cotrace.so"
+for page in cotrace cotrace-record cotrace-report cotrace-demo cotrace-doctor; do
+	check "$prefix/share/man/man1/$page.1*"
+done
+
+# The plugin as installed is one babeltrace2 accepts.
+if ! babeltrace2 --omit-system-plugin-path --omit-home-plugin-path \
+	--plugin-path="$stage$plugin_dir" list-plugins 2>/dev/null | grep -q "cotrace"; then
+	echo "FAIL: babeltrace2 does not list the installed plugin" >&2
+	status=1
+fi
+# The header compiles on its own against the installed pkg-config file.
+if ! PKG_CONFIG_PATH=$(dirname "$(compgen -G "$stage$prefix/lib/*/pkgconfig/cotrace.pc")") \
+	PKG_CONFIG_SYSROOT_DIR=$stage \
+	cc -fsyntax-only -Wall -Werror $(PKG_CONFIG_SYSROOT_DIR=$stage pkg-config --cflags cotrace) \
+	-x c - <<<'#include <cotrace/cotrace.h>
+int main(void) { cotrace_task_start(1, "x"); return 0; }'; then
+	echo "FAIL: cotrace.h does not compile on its own" >&2
+	status=1
+fi
+exit $status
