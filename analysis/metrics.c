@@ -53,8 +53,8 @@ cotrace_interval_overlap(int64_t a0, int64_t a1, int64_t b0, int64_t b1)
  * The CPU time of a process between its start and its end: its CPU clock
  * already ran before proc_start (loading, tracer setup).
  */
-static uint64_t
-process_cpu(const struct cotrace_process *p)
+uint64_t
+cotrace_process_cpu_ns(const struct cotrace_process *p)
 {
 	if (p->cpu_ns == COTRACE_CPU_NONE ||
 			p->cpu_start_ns == COTRACE_CPU_NONE) {
@@ -89,7 +89,7 @@ unit_interval(const struct cotrace_model *model, enum cotrace_unit_kind unit,
 
 		*start = p->start_ns;
 		*end = p->end_ns;
-		*cpu = process_cpu(p);
+		*cpu = cotrace_process_cpu_ns(p);
 	}
 	if (*end < *start) {
 		*end = *start;

@@ -58,4 +58,11 @@ void cotrace_metrics_release(struct cotrace_metrics *metrics);
  */
 int64_t cotrace_interval_overlap(int64_t a0, int64_t a1, int64_t b0, int64_t b1);
 
+/*
+ * The CPU time a process used between its proc_start and its exit (its CPU
+ * clock already ran before proc_start: loading, the tracer's registration),
+ * COTRACE_CPU_NONE if unknown.
+ */
+uint64_t cotrace_process_cpu_ns(const struct cotrace_process *p);
+
 #endif /* COTRACE_METRICS_H */

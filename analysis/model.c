@@ -1204,18 +1204,18 @@ cotrace_model_add_path(struct cotrace_model *model, const char *path)
 int
 cotrace_model_mark_damaged(struct cotrace_model *model, const char *why)
 {
-	char when[48];
-
+	/*
+	 * Callers know what was lost (a stream file left out, decoding cut
+	 * short); the model only knows that what it holds is partial.
+	 */
 	if (!model) {
 		return -EINVAL;
 	}
-	rel_time(model, model->last_ns, when, sizeof(when));
 	return add_warning(model, COTRACE_WARN_TRACE_DAMAGED, -1, -1,
 			model->last_ns,
-			"The trace is damaged and reading stopped after %s "
-			"(%s): everything after that point is missing from "
-			"this report.",
-			when, why && *why ? why : "no reason given");
+			"The trace is damaged (%s): this report covers only "
+			"what could be read.",
+			why && *why ? why : "no reason given");
 }
 
 /* ------------------------------------------------------------------ */

@@ -190,7 +190,7 @@ write_processes(struct cotrace_json_writer *w, const struct cotrace_model *m)
 		key_str(w, "host", p->host);
 		key_ts(w, "start_ns", p->start_ns);
 		key_ts(w, "end_ns", p->end_ns);
-		key_cpu(w, "cpu_ns", p->cpu_ns);
+		key_cpu(w, "cpu_ns", cotrace_process_cpu_ns(p));
 		cotrace_json_key(w, "exit_status");
 		if (p->exit_seen) {
 			cotrace_json_int(w, p->exit_status);

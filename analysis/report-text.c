@@ -222,7 +222,7 @@ render_process_line(struct text *t, struct tree *tr, size_t i, size_t depth)
 	fprintf(t->out, "  started %s  wall %s  CPU %s  ",
 			offset(t, a, sizeof(a), p->start_ns),
 			wall(b, sizeof(b), p->start_ns, p->end_ns),
-			cpu_dur(c, sizeof(c), p->cpu_ns));
+			cpu_dur(c, sizeof(c), cotrace_process_cpu_ns(p)));
 	if (p->exit_seen) {
 		fprintf(t->out, "exit %" PRId64, p->exit_status);
 	} else {
@@ -513,7 +513,7 @@ render_units(struct text *t)
 					offset(t, a, sizeof(a), p->start_ns),
 					wall(b, sizeof(b), p->start_ns,
 							p->end_ns),
-					cpu_dur(c, sizeof(c), p->cpu_ns));
+					cpu_dur(c, sizeof(c), cotrace_process_cpu_ns(p)));
 		}
 	}
 	if (n > LIST_MAX) {

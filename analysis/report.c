@@ -118,7 +118,7 @@ cotrace_report_unit(const struct cotrace_model *model,
 
 		unit->start_ns = p->start_ns;
 		unit->end_ns = p->end_ns;
-		unit->cpu_ns = p->cpu_ns;
+		unit->cpu_ns = cotrace_process_cpu_ns(p);
 	}
 }
 

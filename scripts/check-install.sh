@@ -39,12 +39,13 @@ if ! babeltrace2 --omit-system-plugin-path --omit-home-plugin-path \
 	status=1
 fi
 # The header compiles on its own against the installed pkg-config file.
-if ! PKG_CONFIG_PATH=$(dirname "$(compgen -G "$stage$prefix/lib/*/pkgconfig/cotrace.pc")") \
-	PKG_CONFIG_SYSROOT_DIR=$stage \
-	cc -fsyntax-only -Wall -Werror $(PKG_CONFIG_SYSROOT_DIR=$stage pkg-config --cflags cotrace) \
-	-x c - <<<'#include <cotrace/cotrace.h>
+pc_dir=$(dirname "$(compgen -G "$stage$prefix/lib/*/pkgconfig/cotrace.pc" | head -n 1)")
+if ! cflags=$(PKG_CONFIG_PATH=$pc_dir PKG_CONFIG_SYSROOT_DIR=$stage pkg-config --cflags cotrace) ||
+	! cc -fsyntax-only -Wall -Werror $cflags -x c - <<<'#include <cotrace/cotrace.h>
 int main(void) { cotrace_task_start(1, "x"); return 0; }'; then
-	echo "FAIL: cotrace.h does not compile on its own" >&2
+	echo "FAIL: cotrace.h does not compile on its own with pkg-config --cflags cotrace" >&2
 	status=1
+else
+	echo "ok: cotrace.h compiles on its own (pkg-config --cflags cotrace: $cflags)"
 fi
 exit $status

@@ -22,7 +22,7 @@ UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	meson test -C build-asan --print-errorlogs
 
 # One closing line over both runs, counted from meson's test logs.
-/usr/bin/python3 - build/meson-logs/testlog.json build/meson-logs/valgrind.json build-asan/meson-logs/testlog.json <<'PYEOF'
+/usr/bin/python3 - build/meson-logs/testlog.json build/meson-logs/valgrind-valgrind.json build-asan/meson-logs/testlog.json <<'PYEOF'
 import json, os, sys
 passed = failed = skipped = 0
 for path in sys.argv[1:]:

@@ -52,8 +52,11 @@ cli_info(const char *fmt, ...)
 int
 cli_close_stdout(void)
 {
+	errno = 0;
 	if (fflush(stdout) != 0 || ferror(stdout)) {
-		cli_error("cannot write to standard output: %s", strerror(errno));
+		/* ferror() alone leaves no errno behind. */
+		cli_error("cannot write to standard output: %s",
+				errno ? strerror(errno) : "write error");
 		return -1;
 	}
 	return 0;

@@ -276,7 +276,9 @@ cmd_demo(int argc, char **argv)
 	demo_failed = result.wait_status != 0;
 	status = cli_report_traces((const char *const *)&result.trace_dir, 1,
 			format, stdout);
-	if (cli_close_stdout() != 0 && status == CLI_EXIT_OK) {
+	/* A failed write was already reported, once. */
+	if ((status == CLI_EXIT_OK || status == CLI_EXIT_DAMAGED) &&
+			cli_close_stdout() != 0) {
 		status = CLI_EXIT_FAILURE;
 	}
 	if (demo_failed) {

@@ -1,7 +1,6 @@
 /* cotrace report: explain what ran in parallel in recorded traces. */
 #include <errno.h>
 #include <getopt.h>
-#include <locale.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -66,8 +65,6 @@ cmd_report(int argc, char **argv)
 	FILE *out = stdout;
 	int c, rc;
 
-	/* Names from traces print as UTF-8 only in a UTF-8 locale. */
-	setlocale(LC_CTYPE, "");
 	opterr = 0;
 	optind = 0;
 	while ((c = getopt_long(argc, argv, ":f:o:h", options, NULL)) != -1) {

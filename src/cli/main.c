@@ -1,4 +1,5 @@
 /* cotrace: the command line. Dispatches to cmd_<name>() in cmd-<name>.c. */
+#include <locale.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -44,6 +45,8 @@ usage(FILE *out)
 int
 main(int argc, char **argv)
 {
+	/* Names from traces print as UTF-8 only in a UTF-8 locale. */
+	setlocale(LC_CTYPE, "");
 	if (argc < 2) {
 		usage(stderr);
 		return CLI_EXIT_USAGE;

@@ -530,6 +530,26 @@ test_release(void **state)
 	assert_int_equal(cotrace_metrics_compute(NULL, NULL), -EINVAL);
 }
 
+/* A process's CPU is what it used between its start and its exit. */
+static void
+test_process_cpu(void **state)
+{
+	struct cotrace_process p = {
+		.cpu_start_ns = 3000000,
+		.cpu_ns = 503000000,
+	};
+
+	(void)state;
+	assert_int_equal(cotrace_process_cpu_ns(&p), 500000000);
+	p.cpu_start_ns = COTRACE_CPU_NONE; /* no proc_start: all of it */
+	assert_int_equal(cotrace_process_cpu_ns(&p), 503000000);
+	p.cpu_ns = COTRACE_CPU_NONE; /* no exit: unknown */
+	p.cpu_start_ns = 3000000;
+	assert_true(cotrace_process_cpu_ns(&p) == COTRACE_CPU_NONE);
+	p.cpu_ns = 1000000; /* a clock that went back: unknown, not huge */
+	assert_true(cotrace_process_cpu_ns(&p) == COTRACE_CPU_NONE);
+}
+
 #define TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
@@ -537,6 +557,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_overlap_arithmetic),
+		cmocka_unit_test(test_process_cpu),
 		TEST(test_empty_model),
 		TEST(test_profile_half_overlap),
 		TEST(test_profile_gaps_and_touching),
