@@ -1,5 +1,6 @@
 /* Messages, stdout checks and executable lookup shared by the subcommands. */
 #include <errno.h>
+#include <getopt.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -47,6 +48,21 @@ cli_info(const char *fmt, ...)
 	va_start(ap, fmt);
 	vmessage("", fmt, ap);
 	va_end(ap);
+}
+
+void
+cli_option_error(const char *command, int opt, char **argv)
+{
+	if (opt == ':') {
+		cli_error("option '%s' needs a value; see 'cotrace %s --help'",
+				argv[optind - 1], command);
+	} else if (optopt) {
+		cli_error("unknown option '-%c'; see 'cotrace %s --help'",
+				optopt, command);
+	} else {
+		cli_error("unknown option '%s'; see 'cotrace %s --help'",
+				argv[optind - 1], command);
+	}
 }
 
 int

@@ -35,6 +35,13 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/*
+ * The one message for a getopt_long() error of `cotrace <command>` (run
+ * with opterr = 0 and a ':' at the start of the option string): `opt` is
+ * what getopt_long returned, ':' for a missing value, '?' otherwise.
+ */
+void cli_option_error(const char *command, int opt, char **argv);
+
 /* Flushes and checks stdout; returns 0 or prints an error and returns -1. */
 int cli_close_stdout(void);
 

@@ -185,21 +185,8 @@ cmd_demo(int argc, char **argv)
 			usage(stdout);
 			return cli_close_stdout() ? CLI_EXIT_FAILURE
 						  : CLI_EXIT_OK;
-		case ':':
-			cli_error("option '%s' needs a value; see 'cotrace "
-				  "demo --help'",
-					argv[optind - 1]);
-			return CLI_EXIT_USAGE;
 		default:
-			if (optopt) {
-				cli_error("unknown option '-%c'; see 'cotrace "
-					  "demo --help'",
-						optopt);
-			} else {
-				cli_error("unknown option '%s'; see 'cotrace "
-					  "demo --help'",
-						argv[optind - 1]);
-			}
+			cli_option_error("demo", opt, argv);
 			return CLI_EXIT_USAGE;
 		}
 	}

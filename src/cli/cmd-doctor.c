@@ -407,15 +407,7 @@ cmd_doctor(int argc, char **argv)
 			return cli_close_stdout() ? CLI_EXIT_FAILURE
 						  : CLI_EXIT_OK;
 		default:
-			if (optopt) {
-				cli_error("unknown option '-%c'; see 'cotrace "
-					  "doctor --help'",
-						optopt);
-			} else {
-				cli_error("unknown option '%s'; see 'cotrace "
-					  "doctor --help'",
-						argv[optind - 1]);
-			}
+			cli_option_error("doctor", opt, argv);
 			return CLI_EXIT_USAGE;
 		}
 	}

@@ -170,21 +170,8 @@ cmd_record(int argc, char **argv)
 			usage(stdout);
 			return cli_close_stdout() ? CLI_EXIT_FAILURE
 						  : CLI_EXIT_OK;
-		case ':':
-			cli_error("option '%s' needs a value; see 'cotrace "
-				  "record --help'",
-					argv[optind - 1]);
-			return CLI_EXIT_RECORD_FAILED;
 		default:
-			if (optopt) {
-				cli_error("unknown option '-%c'; see 'cotrace "
-					  "record --help'",
-						optopt);
-			} else {
-				cli_error("unknown option '%s'; see 'cotrace "
-					  "record --help'",
-						argv[optind - 1]);
-			}
+			cli_option_error("record", opt, argv);
 			return CLI_EXIT_RECORD_FAILED;
 		}
 	}

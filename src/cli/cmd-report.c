@@ -82,21 +82,8 @@ cmd_report(int argc, char **argv)
 			usage(stdout);
 			return cli_close_stdout() ? CLI_EXIT_FAILURE
 						  : CLI_EXIT_OK;
-		case ':':
-			cli_error("option '%s' needs a value; see 'cotrace "
-				  "report --help'",
-					argv[optind - 1]);
-			return CLI_EXIT_USAGE;
 		default:
-			if (optopt) {
-				cli_error("unknown option '-%c'; see 'cotrace "
-					  "report --help'",
-						optopt);
-			} else {
-				cli_error("unknown option '%s'; see 'cotrace "
-					  "report --help'",
-						argv[optind - 1]);
-			}
+			cli_option_error("report", c, argv);
 			return CLI_EXIT_USAGE;
 		}
 	}
