@@ -69,3 +69,16 @@ record_demo() {
 	"$COTRACE" report "$TMP/$name" >"$json.txt" 2>>"$TMP/$name.report-err" ||
 		{ cat "$TMP/$name.report-err" >&2; fail "text report of $name failed"; }
 }
+
+# babeltrace2 loading our plugin: a sanitizer build of the plugin needs the
+# ASan runtime loaded first into the (uninstrumented) babeltrace2, and
+# babeltrace2's own one-time allocations are not ours to call leaks.
+bt2() {
+	local plugin=$BABELTRACE_PLUGIN_PATH/babeltrace-plugin-cotrace.so asan
+	asan=$(ldd "$plugin" 2>/dev/null | awk '/libasan/ { print $3 }')
+	if [ -n "$asan" ]; then
+		LD_PRELOAD=$asan ASAN_OPTIONS=detect_leaks=0 babeltrace2 "$@"
+	else
+		babeltrace2 "$@"
+	fi
+}
