@@ -10,6 +10,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "metrics.h"
+#include "model.h"
+
 /* Exit codes, documented in doc/man/cotrace.1 (EXIT STATUS). */
 enum cli_exit {
 	CLI_EXIT_OK = 0,
@@ -84,10 +87,28 @@ int cli_exit_code_of(int wait_status);
 
 /* ---- reporting (report-graph.c) ---- */
 
+/* A finished model of the traces, and its metrics. */
+struct cli_analysis {
+	struct cotrace_model *model;    /* owned, finished */
+	struct cotrace_metrics metrics; /* owned */
+};
+
 /*
  * Finds the CTF traces under each path, runs src.ctf.fs -> flt.utils.muxer
- * -> sink.cotrace.report over them and writes the report in `format`
- * ("text" or "json") to `out`. Returns a CLI_EXIT_* code, having printed
+ * -> sink.cotrace.report over them, and finishes the model. Returns
+ * CLI_EXIT_OK, or CLI_EXIT_DAMAGED (warnings printed), or another
+ * CLI_EXIT_* code after printing one error. analysis->model is set when
+ * there is something to render: always with CLI_EXIT_OK, and with
+ * CLI_EXIT_DAMAGED when some events could be read (a partial analysis).
+ * Release with cli_analysis_release() (also when nothing was set).
+ */
+int cli_analyse_traces(const char *const *paths, size_t n_paths,
+		struct cli_analysis *analysis);
+void cli_analysis_release(struct cli_analysis *analysis);
+
+/*
+ * cli_analyse_traces(), then writes the report in `format` ("text" or
+ * "json") to `out`. Returns a CLI_EXIT_* code, having printed
  * one error when it is not CLI_EXIT_OK.
  */
 int cli_report_traces(const char *const *paths, size_t n_paths,

@@ -1035,38 +1035,32 @@ print_paths(FILE *out, const char *const *paths, size_t n)
 	}
 }
 
+/* Finishes the model and computes its metrics into `analysis`. */
 static int
-render(struct report_run *run, const struct cotrace_report_format *fmt,
-		FILE *out)
+analyse(struct report_run *run, struct cli_analysis *analysis)
 {
-	struct cotrace_metrics metrics;
 	int status;
 
-	memset(&metrics, 0, sizeof(metrics));
+	memset(&analysis->metrics, 0, sizeof(analysis->metrics));
 	status = cotrace_model_finish(run->model);
 	if (status == 0) {
-		status = cotrace_metrics_compute(run->model, &metrics);
+		status = cotrace_metrics_compute(run->model,
+				&analysis->metrics);
 	}
 	if (status) {
 		cli_error("cannot analyse the events: %s", strerror(-status));
-		cotrace_metrics_release(&metrics);
+		cotrace_metrics_release(&analysis->metrics);
 		return CLI_EXIT_FAILURE;
 	}
-	status = fmt->render(out, run->model, &metrics);
-	cotrace_metrics_release(&metrics);
-	if (status) {
-		cli_error("cannot write the report: %s", strerror(-status));
-		return CLI_EXIT_FAILURE;
-	}
+	analysis->model = run->model;
+	run->model = NULL;
 	return CLI_EXIT_OK;
 }
 
 int
-cli_report_traces(const char *const *paths, size_t n_paths, const char *format,
-		FILE *out)
+cli_analyse_traces(const char *const *paths, size_t n_paths,
+		struct cli_analysis *analysis)
 {
-	const struct cotrace_report_format *fmt =
-			cotrace_report_format_find(format ? format : "text");
 	struct report_run run = {.paths = paths, .n_paths = n_paths};
 	struct cotrace_sink_report_init init = {0};
 	const bt_error *run_error = NULL;
@@ -1076,11 +1070,7 @@ cli_report_traces(const char *const *paths, size_t n_paths, const char *format,
 	char *why = NULL;
 	int rc;
 
-	if (!fmt) {
-		cli_error("unknown report format '%s' (expected text or json)",
-				format);
-		return CLI_EXIT_USAGE;
-	}
+	memset(analysis, 0, sizeof(*analysis));
 	if (n_paths == 0) {
 		cli_error("no trace given");
 		return CLI_EXIT_USAGE;
@@ -1217,7 +1207,7 @@ cli_report_traces(const char *const *paths, size_t n_paths, const char *format,
 		}
 		cli_warn("the report below is partial: it covers only what "
 			 "could be decoded");
-		rc = render(&run, fmt, out);
+		rc = analyse(&run, analysis);
 		if (rc == CLI_EXIT_OK) {
 			rc = CLI_EXIT_DAMAGED;
 		}
@@ -1234,11 +1224,46 @@ cli_report_traces(const char *const *paths, size_t n_paths, const char *format,
 		rc = CLI_EXIT_NO_EVENTS;
 		goto end;
 	}
-	rc = render(&run, fmt, out);
+	rc = analyse(&run, analysis);
 
 end:
 	free(why);
 	bt_graph_put_ref(graph);
 	release_run(&run);
+	return rc;
+}
+
+void
+cli_analysis_release(struct cli_analysis *analysis)
+{
+	cotrace_metrics_release(&analysis->metrics);
+	cotrace_model_destroy(analysis->model);
+	analysis->model = NULL;
+}
+
+int
+cli_report_traces(const char *const *paths, size_t n_paths, const char *format,
+		FILE *out)
+{
+	const struct cotrace_report_format *fmt =
+			cotrace_report_format_find(format ? format : "text");
+	struct cli_analysis analysis;
+	int rc, status;
+
+	if (!fmt) {
+		cli_error("unknown report format '%s' (expected text or json)",
+				format);
+		return CLI_EXIT_USAGE;
+	}
+	rc = cli_analyse_traces(paths, n_paths, &analysis);
+	if (!analysis.model) {
+		return rc;
+	}
+	status = fmt->render(out, analysis.model, &analysis.metrics);
+	cli_analysis_release(&analysis);
+	if (status) {
+		cli_error("cannot write the report: %s", strerror(-status));
+		return CLI_EXIT_FAILURE;
+	}
 	return rc;
 }
