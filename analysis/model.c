@@ -328,6 +328,23 @@ struct process_extra {
 	bool linked;      /* a fork event claimed it as its child */
 	bool reused;      /* it took over a pid another process had */
 	size_t unfinished;
+	/*
+	 * An exec not yet followed by the new image's proc_start (nor by
+	 * exec_failed): that proc_start continues this process. The name
+	 * before the exec comes back if the exec fails.
+	 */
+	bool exec_open;
+	char *name_before_exec;  /* interned */
+	int rank_before_exec;
+	int64_t exec_ns_before;  /* exec_ns before the open exec */
+};
+
+/* A thread renamed by another one, resolved once every thread is known. */
+struct pending_rename {
+	size_t process;
+	uint64_t pthread_id;
+	const char *name;        /* interned */
+	int64_t ts_ns;
 };
 
 struct thread_extra {
@@ -360,6 +377,8 @@ struct model_priv {
 	size_t cap_tx;
 	struct tls_issue *issues;
 	size_t n_issues, cap_issues;
+	struct pending_rename *renames;
+	size_t n_renames, cap_renames;
 	/* The last lookup, valid while no process was created since. */
 	bool cache_valid;
 	const char *cache_host; /* interned */
@@ -491,6 +510,7 @@ cotrace_model_destroy(struct cotrace_model *model)
 	free(model->warnings);
 	free(model->lost);
 	free(model->paths);
+	free(model->spawns);
 	if (priv) {
 		strtab_release(&priv->strs);
 		map_release(&priv->pids);
@@ -502,6 +522,7 @@ cotrace_model_destroy(struct cotrace_model *model)
 		free(priv->px);
 		free(priv->tx);
 		free(priv->issues);
+		free(priv->renames);
 		free(priv);
 	}
 	free(model);
@@ -576,6 +597,7 @@ create_process(struct cotrace_model *model, const char *host, int64_t pid,
 		.exit_status = -1,
 		.parent = NONE_INDEX,
 		.cpu_start_ns = COTRACE_CPU_NONE,
+		.exec_ns = COTRACE_TS_NONE,
 	};
 	if (!p->name) {
 		return -ENOMEM;
@@ -615,6 +637,44 @@ find_process(struct cotrace_model *model, const char *host, int64_t pid,
 	return 0;
 }
 
+/* Sets the process's name whatever named it before (an exec renames). */
+static int
+rename_process(struct cotrace_model *model, size_t p, const char *name)
+{
+	struct model_priv *priv = model->priv;
+	char *s;
+
+	if (!name || !*name) {
+		return 0;
+	}
+	s = strtab_intern(&priv->strs, base_name(name));
+	if (!s) {
+		return -ENOMEM;
+	}
+	model->processes[p].name = s;
+	priv->px[p].name_rank = 3;
+	return 0;
+}
+
+/*
+ * The proc_start of the image a process exec'd: the same process (pid,
+ * start, parent, fork_ret and CPU clock carry on), under its new name.
+ */
+static int
+continue_after_exec(struct cotrace_model *model,
+		const struct cotrace_event *ev, size_t i, size_t *out)
+{
+	struct model_priv *priv = model->priv;
+	struct cotrace_process *p = &model->processes[i];
+
+	priv->px[i].exec_open = false;
+	if (p->ppid < 0 && ev->ppid >= 0) {
+		p->ppid = ev->ppid;
+	}
+	*out = i;
+	return rename_process(model, i, ev->name);
+}
+
 /* A proc_start either completes the pid's current process or begins one. */
 static int
 begin_process(struct cotrace_model *model, const struct cotrace_event *ev,
@@ -635,6 +695,10 @@ begin_process(struct cotrace_model *model, const struct cotrace_event *ev,
 			/* The same proc_start twice: a duplicated stream. */
 			*out = *cur;
 			return 0;
+		}
+		if (priv->px[*cur].exec_open && !c->exit_seen &&
+				ts >= c->exec_ns) {
+			return continue_after_exec(model, ev, *cur, out);
 		}
 		/*
 		 * A proc_exit that sorted before its own proc_start (exit
@@ -1021,6 +1085,15 @@ on_tls(struct cotrace_model *model, const struct cotrace_event *ev,
 	if (*slot == ti || *slot == NONE_INDEX) {
 		return 0;
 	}
+	/*
+	 * The first writer had ended: a new thread got its memory (thread
+	 * stacks and descriptors are reused), which is no sharing.
+	 */
+	if (model->threads[*slot].exit_seen &&
+			model->threads[*slot].end_ns <= ts) {
+		*slot = ti;
+		return 0;
+	}
 	{
 		struct tls_issue issue = {
 			.kind = COTRACE_WARN_TLS_SHARED_SLOT,
@@ -1034,6 +1107,179 @@ on_tls(struct cotrace_model *model, const struct cotrace_event *ev,
 		*slot = NONE_INDEX;
 		return add_issue(priv, &issue);
 	}
+}
+
+static int
+on_exec(struct cotrace_model *model, const struct cotrace_event *ev,
+		int64_t ts, size_t pi)
+{
+	struct model_priv *priv = model->priv;
+	struct process_extra *x = &priv->px[pi];
+	struct cotrace_process *p = &model->processes[pi];
+
+	/* A second exec before its image started: events were lost. */
+	if (!x->exec_open) {
+		x->exec_open = true;
+		x->name_before_exec = p->name;
+		x->rank_before_exec = x->name_rank;
+		x->exec_ns_before = p->exec_ns;
+		p->n_execs++;
+	}
+	p->exec_ns = ts;
+	return rename_process(model, pi,
+			ev->name && *ev->name ? ev->name : ev->path);
+}
+
+static void
+on_exec_failed(struct cotrace_model *model, size_t pi)
+{
+	struct model_priv *priv = model->priv;
+	struct process_extra *x = &priv->px[pi];
+	struct cotrace_process *p = &model->processes[pi];
+
+	/* The process goes on as it was, under its old name. */
+	if (!x->exec_open) {
+		return;
+	}
+	x->exec_open = false;
+	p->n_execs--;
+	p->exec_ns = x->exec_ns_before;
+	p->name = x->name_before_exec;
+	x->name_rank = x->rank_before_exec;
+}
+
+static int
+on_spawn(struct cotrace_model *model, const struct cotrace_event *ev,
+		int64_t ts, size_t pi)
+{
+	struct model_priv *priv = model->priv;
+	int64_t child = ev->ret == 0 && ev->child_pid > 0 ? ev->child_pid : -1;
+	struct cotrace_spawn *sp;
+	char *path, *exe;
+	size_t i = model->n_spawns;
+
+	/* Keyed apart from forks: (process, child pid, ts) with bit 63 set. */
+	if (map_find(&priv->fork_seen, pi | ((size_t)1 << 63), (uint64_t)child,
+			(uint64_t)ts)) {
+		return 0;
+	}
+	path = strtab_intern(&priv->strs, ev->path);
+	exe = strtab_intern(&priv->strs, ev->name);
+	if (!path || !exe) {
+		return -ENOMEM;
+	}
+	if (grow(&model->spawns, &model->cap_spawns, i,
+			sizeof(*model->spawns))) {
+		return -ENOMEM;
+	}
+	if (map_put(&priv->fork_seen, pi | ((size_t)1 << 63), (uint64_t)child,
+			(uint64_t)ts, i)) {
+		return -ENOMEM;
+	}
+	sp = &model->spawns[i];
+	*sp = (struct cotrace_spawn){
+		.parent = pi,
+		.child = NONE_INDEX,
+		.parent_pid = model->processes[pi].pid,
+		.child_pid = child,
+		.ts_ns = ts,
+		.ret = ev->ret,
+		.path = path,
+		.exe = exe,
+	};
+	model->n_spawns++;
+	return 0;
+}
+
+static int
+add_rename(struct model_priv *priv, const struct pending_rename *r)
+{
+	if (grow(&priv->renames, &priv->cap_renames, priv->n_renames,
+			sizeof(*priv->renames))) {
+		return -ENOMEM;
+	}
+	priv->renames[priv->n_renames++] = *r;
+	return 0;
+}
+
+static int
+on_thread_name(struct cotrace_model *model, const struct cotrace_event *ev,
+		int64_t ts, size_t pi, size_t ti)
+{
+	struct model_priv *priv = model->priv;
+	char *name;
+
+	if (!ev->name || !*ev->name) {
+		return 0;
+	}
+	name = strtab_intern(&priv->strs, ev->name);
+	if (!name) {
+		return -ENOMEM;
+	}
+	/* Its own name: at once. Another thread's: once all are known. */
+	if (ev->thread == 0 || ev->thread == ev->pthread_id) {
+		model->threads[ti].name = name;
+		priv->tx[ti].name_rank = 2;
+		return 0;
+	}
+	return add_rename(priv, &(struct pending_rename){
+		.process = pi,
+		.pthread_id = ev->thread,
+		.name = name,
+		.ts_ns = ts,
+	});
+}
+
+static void
+on_fatal_signal(struct cotrace_model *model, const struct cotrace_event *ev,
+		int64_t ts, size_t pi)
+{
+	struct cotrace_process *p = &model->processes[pi];
+
+	/* Like proc_exit: the first end counts. */
+	if (p->exit_seen) {
+		return;
+	}
+	p->exit_seen = true;
+	p->end_ns = ts;
+	p->term_signal = ev->signal;
+	p->exit_status = 128 + (ev->signal & 0xff);
+	p->cpu_ns = ev->cpu_ns;
+}
+
+/*
+ * A logging record of the Python agent: counted, and its threadName (what
+ * threading.Thread(name=...) gave) names a thread that has no better name
+ * than the one it inherited. Records are not kept: memory stays bounded by
+ * processes and threads.
+ */
+static int
+on_log(struct cotrace_model *model, const struct cotrace_event *ev,
+		size_t pi, size_t ti)
+{
+	struct model_priv *priv = model->priv;
+	struct cotrace_thread *t = &model->threads[ti];
+	struct cotrace_process *p = &model->processes[pi];
+	bool inherited;
+	char *name;
+
+	p->n_logs++;
+	t->n_logs++;
+	if (!ev->name || !*ev->name) {
+		return 0;
+	}
+	/* A thread the preload saw start has its creator's name, the process's. */
+	inherited = priv->tx[ti].name_rank < 2 || !strcmp(t->name, p->name);
+	if (!inherited) {
+		return 0;
+	}
+	name = strtab_intern(&priv->strs, ev->name);
+	if (!name) {
+		return -ENOMEM;
+	}
+	t->name = name;
+	priv->tx[ti].name_rank = 2;
+	return 0;
 }
 
 int
@@ -1053,7 +1299,7 @@ cotrace_model_add_event(struct cotrace_model *model,
 	priv = model->priv;
 	model->events++;
 	model->cotrace_events++;
-	if ((unsigned int)ev->type > COTRACE_EVENT_TLS_READ) {
+	if ((unsigned int)ev->type > COTRACE_EVENT_LOG) {
 		return 0;
 	}
 	/*
@@ -1129,6 +1375,33 @@ cotrace_model_add_event(struct cotrace_model *model,
 	case COTRACE_EVENT_TLS_WRITE:
 	case COTRACE_EVENT_TLS_READ:
 		status = on_tls(model, ev, ts, pi, ti);
+		break;
+	case COTRACE_EVENT_EXEC:
+		status = on_exec(model, ev, ts, pi);
+		break;
+	case COTRACE_EVENT_EXEC_FAILED:
+		on_exec_failed(model, pi);
+		break;
+	case COTRACE_EVENT_VFORK: {
+		size_t n = model->n_forks;
+
+		status = on_fork(model, ev, ts, pi);
+		if (!status && model->n_forks > n) {
+			model->forks[n].vfork = true;
+		}
+		break;
+	}
+	case COTRACE_EVENT_SPAWN:
+		status = on_spawn(model, ev, ts, pi);
+		break;
+	case COTRACE_EVENT_THREAD_NAME:
+		status = on_thread_name(model, ev, ts, pi, ti);
+		break;
+	case COTRACE_EVENT_FATAL_SIGNAL:
+		on_fatal_signal(model, ev, ts, pi);
+		break;
+	case COTRACE_EVENT_LOG:
+		status = on_log(model, ev, pi, ti);
 		break;
 	}
 	return status;
@@ -1335,6 +1608,96 @@ link_ppid(struct cotrace_model *model, size_t ci)
 	}
 }
 
+/*
+ * The process a posix_spawn() made: the not-yet-linked process of that pid
+ * whose ppid fits, started nearest the spawn (its proc_start comes from the
+ * new image, before or after the parent's spawn event).
+ */
+static void
+link_spawn(struct cotrace_model *model, size_t si)
+{
+	struct model_priv *priv = model->priv;
+	struct cotrace_spawn *sp = &model->spawns[si];
+	uint64_t best_dist = UINT64_MAX;
+	size_t best = NONE_INDEX;
+	size_t *cur;
+
+	if (sp->child_pid <= 0) {
+		return;
+	}
+	cur = map_find(&priv->pids, (uintptr_t)priv->px[sp->parent].host,
+			(uint64_t)sp->child_pid, 0);
+	for (size_t c = cur ? *cur : NONE_INDEX; c != NONE_INDEX;
+			c = priv->px[c].prev) {
+		const struct cotrace_process *p = &model->processes[c];
+		uint64_t dist = abs_diff(p->start_ns, sp->ts_ns);
+
+		if (priv->px[c].linked || c == sp->parent ||
+				(p->ppid >= 0 && p->ppid != sp->parent_pid) ||
+				is_ancestor(model, c, sp->parent)) {
+			continue;
+		}
+		if (dist < best_dist) {
+			best = c;
+			best_dist = dist;
+		}
+	}
+	if (best == NONE_INDEX) {
+		return;
+	}
+	priv->px[best].linked = true;
+	sp->child = best;
+	if (model->processes[best].ppid < 0) {
+		model->processes[best].ppid = sp->parent_pid;
+	}
+	set_parent(model, best, sp->parent);
+}
+
+/* Renames are few; a runaway program is cut off rather than made slow. */
+#define MAX_RESOLVED_RENAMES 4096
+
+/*
+ * A thread renamed by another one: the thread of that process with that
+ * pthread id alive at the time, else the one that started nearest to it
+ * (pthread ids are reused once a thread is joined).
+ */
+static void
+resolve_renames(struct cotrace_model *model)
+{
+	struct model_priv *priv = model->priv;
+	size_t n = priv->n_renames;
+
+	if (n > MAX_RESOLVED_RENAMES) {
+		n = MAX_RESOLVED_RENAMES;
+	}
+	for (size_t r = 0; r < n; r++) {
+		const struct pending_rename *rn = &priv->renames[r];
+		uint64_t best_dist = UINT64_MAX;
+		size_t best = NONE_INDEX;
+
+		for (size_t i = 0; i < model->n_threads; i++) {
+			const struct cotrace_thread *t = &model->threads[i];
+			uint64_t dist;
+
+			if (t->process != rn->process ||
+					t->pthread_id != rn->pthread_id) {
+				continue;
+			}
+			dist = t->start_ns <= rn->ts_ns && rn->ts_ns <= t->end_ns
+					? 0
+					: abs_diff(t->start_ns, rn->ts_ns);
+			if (dist < best_dist) {
+				best = i;
+				best_dist = dist;
+			}
+		}
+		if (best != NONE_INDEX) {
+			model->threads[best].name = (char *)rn->name;
+			priv->tx[best].name_rank = 2;
+		}
+	}
+}
+
 static void
 finish_main_threads(struct cotrace_model *model)
 {
@@ -1467,7 +1830,13 @@ warn_process(struct cotrace_model *model, size_t i)
 				"its first event at %s.",
 				who, p->exit_seen ? "" : ", nor its exit", t0);
 	}
-	if (!status && p->start_seen && !p->exit_seen) {
+	/*
+	 * A process whose last exec started no traced image ran a program the
+	 * preload could not follow (static, or its environment dropped
+	 * LD_PRELOAD): it ended its traced part by exec, which is no fault.
+	 */
+	if (!status && p->start_seen && !p->exit_seen &&
+			!priv->px[i].exec_open) {
 		status = add_warning(model, COTRACE_WARN_PROCESS_NO_EXIT,
 				p->pid, -1, p->end_ns,
 				"%s started at %s but its exit was never "
@@ -1705,12 +2074,14 @@ warn_fork_threads(struct cotrace_model *model, const struct cotrace_fork *f,
 			names);
 }
 
+static int warn_child_end(struct cotrace_model *model, size_t ci,
+		const char *how, const char *parent);
+
 static int
 warn_fork_child(struct cotrace_model *model, const struct cotrace_fork *f,
 		const char *parent)
 {
-	const struct cotrace_process *c;
-	char child[320], when[48];
+	char when[48];
 
 	if (f->child == NONE_INDEX) {
 		rel_time(model, f->ts_ns, when, sizeof(when));
@@ -1723,17 +2094,71 @@ warn_fork_child(struct cotrace_model *model, const struct cotrace_fork *f,
 				"first).",
 				parent, f->child_pid, when);
 	}
-	c = &model->processes[f->child];
+	return warn_child_end(model, f->child, "forked", parent);
+}
+
+/* A child (`how`: "forked", "spawned") that exited non-zero or was killed. */
+static int
+warn_child_end(struct cotrace_model *model, size_t ci, const char *how,
+		const char *parent)
+{
+	const struct cotrace_process *c = &model->processes[ci];
+	char child[320], when[48];
+	const char *abbrev;
+
 	if (!c->exit_seen || c->exit_status == 0) {
 		return 0;
 	}
-	proc_label(model, f->child, child, sizeof(child));
+	proc_label(model, ci, child, sizeof(child));
 	rel_time(model, c->end_ns, when, sizeof(when));
+	if (c->term_signal > 0) {
+		abbrev = c->term_signal < 65 ? sigabbrev_np((int)c->term_signal)
+					     : NULL;
+		return add_warning(model, COTRACE_WARN_CHILD_ABNORMAL, c->pid,
+				-1, c->end_ns,
+				"%s, %s by %s, was killed by signal %" PRId64
+				"%s%s%s at %s%s.",
+				child, how, parent, c->term_signal,
+				abbrev ? " (SIG" : "", abbrev ? abbrev : "",
+				abbrev ? ")" : "", when,
+				c->n_execs ? "" : " (it had not exec'd)");
+	}
 	return add_warning(model, COTRACE_WARN_CHILD_ABNORMAL, c->pid, -1,
 			c->end_ns,
-			"%s, forked by %s, exited with status %" PRId64 " at "
+			"%s, %s by %s, exited with status %" PRId64 " at "
 			"%s instead of 0.",
-			child, parent, c->exit_status, when);
+			child, how, parent, c->exit_status, when);
+}
+
+static int
+warn_spawns(struct cotrace_model *model)
+{
+	char parent[320], when[48];
+	int status = 0;
+
+	for (size_t i = 0; i < model->n_spawns && !status; i++) {
+		const struct cotrace_spawn *sp = &model->spawns[i];
+
+		if (sp->child_pid <= 0) {
+			continue;
+		}
+		proc_label(model, sp->parent, parent, sizeof(parent));
+		if (sp->child != NONE_INDEX) {
+			status = warn_child_end(
+					model, sp->child, "spawned", parent);
+			continue;
+		}
+		rel_time(model, sp->ts_ns, when, sizeof(when));
+		status = add_warning(model, COTRACE_WARN_FORK_CHILD_MISSING,
+				sp->child_pid, -1, sp->ts_ns,
+				"%s spawned pid %" PRId64 " (%s) at %s but no "
+				"event of the child was recorded: the program "
+				"it ran was not traced (a static executable, "
+				"or an environment without LD_PRELOAD) or "
+				"events were lost.",
+				parent, sp->child_pid, sp->exe, when);
+	}
+	return status;
 }
 
 static int
@@ -1752,7 +2177,8 @@ warn_forks(struct cotrace_model *model)
 			snprintf(parent, sizeof(parent), "pid %" PRId64,
 					f->parent_pid);
 		}
-		if (f->threads_alive > 1) {
+		/* A vfork child could only exec or _exit: no hazard. */
+		if (f->threads_alive > 1 && !f->vfork) {
 			status = warn_fork_threads(model, f, parent);
 		}
 		/* fork() returned -1: there was no child to look for. */
@@ -1896,9 +2322,13 @@ cotrace_model_finish(struct cotrace_model *model)
 			link_fork(model, order[i]);
 		}
 	}
+	for (i = 0; i < model->n_spawns; i++) {
+		link_spawn(model, i);
+	}
 	for (i = 0; i < model->n_processes; i++) {
 		link_ppid(model, i);
 	}
+	resolve_renames(model);
 
 	status = warn_lost(model);
 	if (status) {
@@ -1911,6 +2341,10 @@ cotrace_model_finish(struct cotrace_model *model)
 		}
 	}
 	status = warn_forks(model);
+	if (status) {
+		goto end;
+	}
+	status = warn_spawns(model);
 	if (status) {
 		goto end;
 	}

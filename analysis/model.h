@@ -30,6 +30,15 @@ enum cotrace_event_type {
 	COTRACE_EVENT_TASK_FINISH,
 	COTRACE_EVENT_TLS_WRITE,
 	COTRACE_EVENT_TLS_READ,
+	/* libcotrace-preload.so (doc/preload.md) */
+	COTRACE_EVENT_EXEC,         /* the process replaces its image */
+	COTRACE_EVENT_EXEC_FAILED,  /* ...and the call returned after all */
+	COTRACE_EVENT_VFORK,        /* a vfork() run as a fork(): like FORK */
+	COTRACE_EVENT_SPAWN,        /* posix_spawn() returned in the parent */
+	COTRACE_EVENT_THREAD_NAME,  /* pthread_setname_np() */
+	COTRACE_EVENT_FATAL_SIGNAL, /* the process dies of a signal */
+	/* lttng_python:event, a logging record of the LTTng-UST Python agent */
+	COTRACE_EVENT_LOG,
 };
 
 /*
@@ -61,6 +70,16 @@ struct cotrace_event {
 	const char *key;         /* tls_* */
 	const char *value;       /* tls_* */
 	uint64_t addr;           /* tls_*: slot address */
+	const char *path;        /* exec, exec_failed, spawn: the program; may be NULL */
+	int64_t error;           /* exec_failed: errno */
+	int64_t signal;          /* fatal_signal */
+	uint64_t thread;         /* thread_name: the pthread_t renamed (0: the emitter) */
+	int64_t ret;             /* spawn: posix_spawn()'s return value */
+	/* spawn's child_pid is in child_pid, exec's and spawn's exe in name */
+	const char *logger;      /* log: the logger's name; may be NULL */
+	const char *msg;         /* log: the message; may be NULL */
+	int64_t loglevel;        /* log: Python's level (WARNING is 30) */
+	/* log: the Python thread's name (threading) is in name */
 };
 
 struct cotrace_tls_access {
@@ -84,6 +103,7 @@ struct cotrace_thread {
 	struct cotrace_tls_access *tls; /* owned array */
 	size_t n_tls;
 	size_t cap_tls;
+	uint64_t n_logs;         /* logging records of the Python agent */
 };
 
 struct cotrace_process {
@@ -106,6 +126,19 @@ struct cotrace_process {
 	 * interval. 0 (a model filled by hand) subtracts nothing.
 	 */
 	uint64_t cpu_start_ns;
+	/*
+	 * exec: the process kept its pid and identity and was renamed (name is
+	 * the last image's). n_execs counts the images it moved to, exec_ns is
+	 * the last exec (COTRACE_TS_NONE if none).
+	 */
+	int64_t n_execs;
+	int64_t exec_ns;
+	/*
+	 * Killed by this signal (fatal_signal), else 0: then exit_seen is true
+	 * and exit_status is 128 + the signal, as a shell reports it.
+	 */
+	int64_t term_signal;
+	uint64_t n_logs;         /* logging records of the Python agent */
 };
 
 struct cotrace_task {
@@ -131,6 +164,23 @@ struct cotrace_fork {
 	int64_t *alive_tids;     /* owned */
 	size_t n_alive_tids;
 	char *alive_names;       /* owned */
+	/*
+	 * A vfork() the preload ran as a fork(): the child could only exec or
+	 * _exit, so the threads alive in the parent are no hazard.
+	 */
+	bool vfork;
+};
+
+/* posix_spawn() / posix_spawnp() as the parent saw it. */
+struct cotrace_spawn {
+	size_t parent;           /* process index */
+	size_t child;            /* process index, SIZE_MAX if never seen */
+	int64_t parent_pid;
+	int64_t child_pid;       /* -1 when it failed */
+	int64_t ts_ns;
+	int64_t ret;             /* what posix_spawn() returned: 0 or an errno */
+	char *path;              /* interned: the program */
+	char *exe;               /* interned: its argv[0] */
 };
 
 enum cotrace_warning_kind {
@@ -169,6 +219,7 @@ struct cotrace_model {
 	struct cotrace_warning *warnings;  size_t n_warnings, cap_warnings;
 	struct cotrace_lost *lost;         size_t n_lost, cap_lost;
 	char **paths;                      size_t n_paths, cap_paths; /* owned */
+	struct cotrace_spawn *spawns;      size_t n_spawns, cap_spawns;
 	uint64_t events;         /* all events seen, cotrace or not */
 	uint64_t cotrace_events; /* cotrace:* events given to the model */
 	uint64_t lost_events;    /* sum of lost[].count */

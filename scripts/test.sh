@@ -21,6 +21,10 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	meson test -C build-asan --print-errorlogs
 
+# Fuzzing (doc/hardening.md): each libFuzzer target for a bounded time from
+# its seed corpus, in a clang ASan+UBSan build; a crash fails.
+tests/fuzz/run.sh "${FUZZ_SECONDS:-60}" build-fuzz
+
 # One closing line over both runs, counted from meson's test logs.
 /usr/bin/python3 - build/meson-logs/testlog.json build/meson-logs/valgrind-valgrind.json build-asan/meson-logs/testlog.json <<'PYEOF'
 import json, os, sys

@@ -133,6 +133,102 @@ LTTNG_UST_TRACEPOINT_EVENT_INSTANCE(cotrace, tls_access, cotrace, tls_read,
 	LTTNG_UST_TP_ARGS(uint64_t, run_id, const char *, key,
 		const char *, value, const void *, addr))
 
+/*
+ * Events of libcotrace-preload.so (src/preload), for programs that were
+ * never instrumented; doc/preload.md says when each one is emitted.
+ */
+
+/*
+ * The calling process is about to replace its image (execve() and the
+ * other exec functions): path as given to the call, exe the new argv[0].
+ * When the call fails, exec_failed follows. The new image, when traced,
+ * emits proc_start under the same pid: the same process, renamed.
+ */
+LTTNG_UST_TRACEPOINT_EVENT(cotrace, exec,
+	LTTNG_UST_TP_ARGS(uint64_t, run_id, const char *, path,
+		const char *, exe),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_integer(uint64_t, run_id, run_id)
+		lttng_ust_field_string(path, path)
+		lttng_ust_field_string(exe, exe)
+	)
+)
+
+/* The exec call of the previous exec event returned: error is its errno. */
+LTTNG_UST_TRACEPOINT_EVENT(cotrace, exec_failed,
+	LTTNG_UST_TP_ARGS(uint64_t, run_id, const char *, path, int, error),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_integer(uint64_t, run_id, run_id)
+		lttng_ust_field_string(path, path)
+		lttng_ust_field_integer(int, error, error)
+	)
+)
+
+/*
+ * The parent side of a vfork() that libcotrace-preload.so ran as a fork()
+ * (the child may only exec or _exit, so the copy is invisible to it). The
+ * fields are those of `fork`; the threads listed are not a hazard here.
+ */
+LTTNG_UST_TRACEPOINT_EVENT(cotrace, vfork,
+	LTTNG_UST_TP_ARGS(uint64_t, run_id, int, child_pid, int, threads_alive,
+		const int *, alive_tids, unsigned int, n_alive_tids,
+		const char *, alive_names),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_integer(uint64_t, run_id, run_id)
+		lttng_ust_field_integer(int, child_pid, child_pid)
+		lttng_ust_field_integer(int, threads_alive, threads_alive)
+		lttng_ust_field_sequence(int, alive_tids, alive_tids,
+			unsigned int, n_alive_tids)
+		lttng_ust_field_string(alive_names, alive_names)
+	)
+)
+
+/*
+ * posix_spawn() or posix_spawnp() returned in the parent: ret is its return
+ * value (0 or an error number), child_pid the pid it stored (-1 when it
+ * failed), path the program, exe the new argv[0].
+ */
+LTTNG_UST_TRACEPOINT_EVENT(cotrace, spawn,
+	LTTNG_UST_TP_ARGS(uint64_t, run_id, int, child_pid, int, ret,
+		const char *, path, const char *, exe),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_integer(uint64_t, run_id, run_id)
+		lttng_ust_field_integer(int, child_pid, child_pid)
+		lttng_ust_field_integer(int, ret, ret)
+		lttng_ust_field_string(path, path)
+		lttng_ust_field_string(exe, exe)
+	)
+)
+
+/*
+ * A thread was renamed (pthread_setname_np() succeeded): thread is the
+ * pthread_t renamed (the caller's own when it equals its pthread_id
+ * context), name the new name.
+ */
+LTTNG_UST_TRACEPOINT_EVENT(cotrace, thread_name,
+	LTTNG_UST_TP_ARGS(uint64_t, run_id, uint64_t, thread,
+		const char *, name),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_integer(uint64_t, run_id, run_id)
+		lttng_ust_field_integer(uint64_t, thread, thread)
+		lttng_ust_field_string(name, name)
+	)
+)
+
+/*
+ * The process is being killed by `signal` (its default action): emitted by
+ * the thread the signal was delivered to, instead of proc_exit. cpu_ns is
+ * the process CPU clock.
+ */
+LTTNG_UST_TRACEPOINT_EVENT(cotrace, fatal_signal,
+	LTTNG_UST_TP_ARGS(uint64_t, run_id, int, signo, uint64_t, cpu_ns),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_integer(uint64_t, run_id, run_id)
+		lttng_ust_field_integer(int, signal, signo)
+		lttng_ust_field_integer(uint64_t, cpu_ns, cpu_ns)
+	)
+)
+
 #endif /* COTRACE_TP_H */
 
 #include <lttng/tracepoint-event.h>

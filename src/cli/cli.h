@@ -32,6 +32,10 @@ int cmd_record(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
+int cmd_timeline(int argc, char **argv);
+int cmd_story(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 
 /* "cotrace: error: ..." / "cotrace: warning: ..." / "cotrace: ..." on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -113,5 +117,68 @@ void cli_analysis_release(struct cli_analysis *analysis);
  */
 int cli_report_traces(const char *const *paths, size_t n_paths,
 		const char *format, FILE *out);
+
+/* ---- reading traces into any sink (report-graph.c) ---- */
+
+struct bt_component_class_sink;
+
+/* The sink a graph of cli_read_traces() ends in, and how to ask it. */
+struct cli_sink {
+	const char *name;   /* its component's name: "report", "chrome" */
+	const char *output; /* what it writes, for "the report below is
+			       partial": "report", "timeline" */
+	struct bt_component_class_sink *cls; /* borrowed */
+	void *init; /* borrowed: the initialize-method data */
+	void *data; /* borrowed: given to the functions below */
+	/* Events seen so far: all of them, and the cotrace ones. */
+	void (*counts)(void *data, uint64_t *events, uint64_t *cotrace_events);
+	/* Records a trace path: 0 or -ENOMEM. */
+	int (*add_path)(void *data, const char *path);
+	/* Decoding stopped early: `why` (borrowed) becomes a warning. */
+	int (*mark_damaged)(void *data, const char *why);
+	/*
+	 * NULL, or for a sink that writes while it reads: 0, or the -errno
+	 * of its failed output (a failed graph is then not a damaged trace).
+	 */
+	int (*output_error)(void *data);
+};
+
+/*
+ * Finds the CTF traces under each path and runs src.ctf.fs (one per trace,
+ * a damaged one salvaged) -> flt.utils.muxer -> the sink over them. Returns
+ * CLI_EXIT_OK; CLI_EXIT_DAMAGED (warnings printed, the sink marked damaged:
+ * what it holds is partial, maybe empty: see its counts); or another
+ * CLI_EXIT_* code (CLI_EXIT_NO_EVENTS...) after printing one error.
+ */
+int cli_read_traces(const char *const *paths, size_t n_paths,
+		const struct cli_sink *sink);
+
+/* ---- cotrace timeline --format chrome (timeline-chrome.c) ---- */
+
+/*
+ * Streams the traces as Chrome Trace Event JSON to `out` while they are
+ * read: memory does not grow with the number of events. Returns a
+ * CLI_EXIT_* code as cli_report_traces() does; `out` holds a complete
+ * document whenever something was written (also with CLI_EXIT_DAMAGED),
+ * and nothing when there was nothing to write.
+ */
+int cli_timeline_chrome(const char *const *paths, size_t n_paths, FILE *out);
+
+/* ---- a command's output: stdout or -o FILE (output-file.c) ---- */
+
+struct cli_output {
+	FILE *file;        /* stdout, or owned */
+	const char *path;  /* borrowed, NULL for stdout */
+	bool existed;      /* the file existed before */
+};
+
+/* Opens `path` (NULL: stdout). Returns 0, or prints one error and -1. */
+int cli_output_open(struct cli_output *o, const char *path);
+/*
+ * Closes the output after a command that ends with exit code `rc`: checks
+ * the writes (stdout included), and removes a file it created when no
+ * result was written (rc other than OK or DAMAGED). Returns the exit code.
+ */
+int cli_output_close(struct cli_output *o, int rc);
 
 #endif /* COTRACE_CLI_H */

@@ -9,10 +9,13 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "record.h"
 
 enum {
 	OPT_SUBBUF_SIZE = 1000,
 	OPT_NUM_SUBBUF,
+	OPT_NO_PRELOAD,
+	OPT_PYTHON_AGENT,
 };
 
 /* Help text reads best one output line per source line. */
@@ -22,10 +25,14 @@ usage(FILE *out)
 {
 	fprintf(out,
 		"usage: cotrace record [-o DIR] [--subbuf-size SIZE] [--num-subbuf N]\n"
-		"                      [-q] [--] PROGRAM [ARGS...]\n"
+		"                      [--no-preload] [--python-agent] [-q]\n"
+		"                      [--] PROGRAM [ARGS...]\n"
 		"\n"
 		"Runs PROGRAM under a new LTTng session (starting a session daemon when\n"
 		"none runs) and records the cotrace events of PROGRAM and its children.\n"
+		"PROGRAM needs no change: libcotrace-preload.so, put first in its\n"
+		"LD_PRELOAD, reports its processes, forks, execs and threads (C, Python,\n"
+		"any dynamically linked program). Then says which processes it saw.\n"
 		"\n"
 		"options:\n"
 		"  -o, --output DIR     where to write the trace (must not exist or be\n"
@@ -33,6 +40,10 @@ usage(FILE *out)
 		"  --subbuf-size SIZE   sub-buffer size, a power of two with an optional\n"
 		"                       k or M suffix (default 1M)\n"
 		"  --num-subbuf N       sub-buffers per CPU, a power of two (default 4)\n"
+		"  --no-preload         record only what PROGRAM emits through libcotrace\n"
+		"  --python-agent       record the logging records of the LTTng-UST Python\n"
+		"                       agent (import lttngust); on by default when PROGRAM\n"
+		"                       is python or a script whose #! line names it\n"
 		"  -q, --quiet          no progress lines, only warnings and errors\n"
 		"  -h, --help           show this help\n"
 		"\n"
@@ -131,15 +142,19 @@ cmd_record(int argc, char **argv)
 			{"subbuf-size", required_argument, NULL,
 					OPT_SUBBUF_SIZE},
 			{"num-subbuf", required_argument, NULL, OPT_NUM_SUBBUF},
+			{"no-preload", no_argument, NULL, OPT_NO_PRELOAD},
+			{"python-agent", no_argument, NULL, OPT_PYTHON_AGENT},
 			{"quiet", no_argument, NULL, 'q'},
 			{"help", no_argument, NULL, 'h'},
 			{NULL, 0, NULL, 0},
 	};
 	struct cli_record_options opts;
+	struct cli_record_extra extra;
 	struct cli_record_result result;
 	int opt, status;
 
 	memset(&opts, 0, sizeof(opts));
+	memset(&extra, 0, sizeof(extra));
 	opterr = 0;
 	optind = 1;
 	/* '+': stop at PROGRAM, whose own flags are not ours. */
@@ -163,6 +178,12 @@ cmd_record(int argc, char **argv)
 				return CLI_EXIT_RECORD_FAILED;
 			}
 			break;
+		case OPT_NO_PRELOAD:
+			extra.no_preload = true;
+			break;
+		case OPT_PYTHON_AGENT:
+			extra.python_agent = true;
+			break;
 		case 'q':
 			opts.quiet = true;
 			break;
@@ -180,7 +201,7 @@ cmd_record(int argc, char **argv)
 			  "DIR] -- PROGRAM [ARGS...]");
 		return CLI_EXIT_RECORD_FAILED;
 	}
-	status = cli_record_program(&opts, argv + optind, &result);
+	status = cli_record_program_ext(&opts, &extra, argv + optind, &result);
 	if (status == CLI_EXIT_OK) {
 		status = cli_exit_code_of(result.wait_status);
 	}

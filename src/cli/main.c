@@ -15,6 +15,10 @@ struct command {
 static const struct command commands[] = {
 	{ "record", cmd_record, "record PROGRAM and its children into a trace" },
 	{ "report", cmd_report, "explain what ran in parallel in recorded traces" },
+	{ "timeline", cmd_timeline, "draw recorded traces as a timeline (terminal, svg, png, pdf, chrome)" },
+	{ "story", cmd_story, "tell what happened in recorded traces, in time order" },
+	{ "compare", cmd_compare, "put two recorded runs side by side: which was faster, and why" },
+	{ "check", cmd_check, "check expectations over a trace, for autograders" },
 	{ "demo", cmd_demo, "record and report a built-in demo in one step" },
 	{ "doctor", cmd_doctor, "say what works here and what to install or start" },
 };

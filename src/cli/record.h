@@ -17,6 +17,9 @@ struct cli_record_extra {
 				       cotrace-<program> */
 	const char *shown_name; /* PROGRAM in progress lines; NULL: argv[0] */
 	bool quiet_result; /* no "trace written" line: the caller says it */
+	bool no_preload;   /* do not inject libcotrace-preload.so */
+	bool python_agent; /* enable the Python agent's domain even when
+			      PROGRAM does not look like Python */
 };
 
 /* cli_record_program() with `extra` (may be NULL). */

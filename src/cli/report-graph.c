@@ -1,10 +1,13 @@
 /*
  * `cotrace report`'s pipeline: find the CTF traces under the given paths,
- * run src.ctf.fs (one per trace) -> flt.utils.muxer -> sink.cotrace.report
- * in-process, and render the model the sink filled.
+ * run src.ctf.fs (one per trace) -> flt.utils.muxer -> a cotrace sink
+ * in-process (sink.cotrace.report for the report, sink.cotrace.chrome for
+ * `cotrace timeline --format chrome`: cli_read_traces() takes the sink),
+ * and render the model the report sink filled.
  *
- * The sink only feeds the model: when decoding fails part way, what was
- * decoded is still reported, with a trace-damaged warning and exit code 5.
+ * The sink only feeds the model (or the writer): when decoding fails part
+ * way, what was decoded is still reported, with a trace-damaged warning and
+ * exit code 5.
  * A trace that src.ctf.fs refuses outright (it indexes every stream file
  * when it starts, so one truncated file fails the whole trace) is retried
  * without its unreadable stream files, through a temporary folder of
@@ -12,6 +15,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -53,12 +57,11 @@ struct report_run {
 	size_t n_paths;
 	struct trace_dir *traces; /* owned */
 	size_t n_traces, cap_traces;
-	struct cotrace_model *model;	     /* owned */
-	const bt_plugin *ctf;		     /* owned */
-	const bt_plugin *utils;		     /* owned */
-	bt_component_class_sink *sink_class; /* owned */
-	char *salvage_root;   /* owned: temporary folder, removed */
-	size_t next_link_dir; /* names the folders under it */
+	const struct cli_sink *sink; /* borrowed: where the graph ends */
+	const bt_plugin *ctf;	     /* owned */
+	const bt_plugin *utils;	     /* owned */
+	char *salvage_root;	     /* owned: temporary folder, removed */
+	size_t next_link_dir;	     /* names the folders under it */
 };
 
 /* ---- babeltrace2 errors ---- */
@@ -590,9 +593,76 @@ fail_trace(struct trace_dir *t, const bt_error *error)
 	t->causes = format_causes(error);
 }
 
+static void set_why(struct trace_dir *t, const char *why);
+
+/*
+ * Whether the trace's packetized metadata file ends inside a packet.
+ * babeltrace2 2.0's metadata reader loops forever on such a file, so it is
+ * refused before src.ctf.fs sees it. A plain-text metadata file, or one
+ * that cannot be read, is left for src.ctf.fs to judge.
+ */
+static bool
+metadata_cut_short(const char *trace_dir)
+{
+	/* CTF 1.8 metadata packet header: magic, uuid, checksum, then sizes. */
+	enum {
+		MAGIC_OFF = 0,
+		CONTENT_SIZE_OFF = 24,
+		PACKET_SIZE_OFF = 28,
+		HEADER_LEN = 37,
+	};
+	unsigned char header[HEADER_LEN];
+	bool cut = false;
+	uint32_t magic;
+	off_t size, at = 0;
+	struct stat st;
+	char *path;
+	int fd;
+
+	if (asprintf(&path, "%s/metadata", trace_dir) < 0) {
+		return false;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	free(path);
+	if (fd < 0) {
+		return false;
+	}
+	if (fstat(fd, &st)) {
+		goto end;
+	}
+	size = st.st_size;
+	while (at < size) {
+		uint32_t content_bits, packet_bits;
+
+		if (pread(fd, header, sizeof(header), at) !=
+				(ssize_t)sizeof(header)) {
+			cut = at > 0; /* a header cut short */
+			break;
+		}
+		memcpy(&magic, header + MAGIC_OFF, sizeof(magic));
+		if (magic != 0x75d11d57u) {
+			break; /* text metadata, or garbage: not ours to judge */
+		}
+		memcpy(&content_bits, header + CONTENT_SIZE_OFF,
+				sizeof(content_bits));
+		memcpy(&packet_bits, header + PACKET_SIZE_OFF,
+				sizeof(packet_bits));
+		if (packet_bits < HEADER_LEN * 8 || content_bits > packet_bits) {
+			break;
+		}
+		if (at + (off_t)(packet_bits / 8) > size) {
+			cut = true;
+			break;
+		}
+		at += packet_bits / 8;
+	}
+end:
+	close(fd);
+	return cut;
+}
+
 static enum build_result
-build_graph(struct report_run *run, struct cotrace_sink_report_init *init,
-		bt_graph **graph_out)
+build_graph(struct report_run *run, bt_graph **graph_out)
 {
 	const bt_component_class_source *fs =
 			bt_plugin_borrow_source_component_class_by_name_const(
@@ -620,8 +690,9 @@ build_graph(struct report_run *run, struct cotrace_sink_report_init *init,
 			    BT_LOGGING_LEVEL_NONE,
 			    &muxer) != BT_GRAPH_ADD_COMPONENT_STATUS_OK ||
 			bt_graph_add_sink_component_with_initialize_method_data(
-					graph, run->sink_class, "report", NULL,
-					init, BT_LOGGING_LEVEL_NONE, &sink) !=
+					graph, run->sink->cls, run->sink->name,
+					NULL, run->sink->init,
+					BT_LOGGING_LEVEL_NONE, &sink) !=
 					BT_GRAPH_ADD_COMPONENT_STATUS_OK) {
 		goto error;
 	}
@@ -632,6 +703,13 @@ build_graph(struct report_run *run, struct cotrace_sink_report_init *init,
 
 		if (t->failed) {
 			continue;
+		}
+		if (metadata_cut_short(t->path)) {
+			t->failed = true;
+			t->salvage_tried = true;
+			set_why(t, "its metadata file is cut short (truncated)");
+			result = BUILD_TRACE_FAILED;
+			goto end;
 		}
 		snprintf(name, sizeof(name), "trace-%zu", i);
 		src = add_source(graph, fs, name, t->input);
@@ -686,8 +764,9 @@ now_s(void)
 }
 
 static void
-progress_update(struct progress *p, const struct cotrace_model *model)
+progress_update(struct progress *p, const struct cli_sink *sink)
 {
+	uint64_t events = 0, cotrace_events = 0;
 	double now;
 	int len;
 
@@ -698,8 +777,9 @@ progress_update(struct progress *p, const struct cotrace_model *model)
 	if (now - p->start < PROGRESS_DELAY_S || now < p->next) {
 		return;
 	}
+	sink->counts(sink->data, &events, &cotrace_events);
 	len = fprintf(stderr, "\rcotrace: decoding... %" PRIu64 " events",
-			model->events);
+			events);
 	if (len > p->width) {
 		p->width = len;
 	}
@@ -721,8 +801,7 @@ progress_clear(struct progress *p)
  * *error (owned by the caller).
  */
 static int
-run_graph(bt_graph *graph, const struct cotrace_model *model,
-		const bt_error **error)
+run_graph(bt_graph *graph, const struct cli_sink *sink, const bt_error **error)
 {
 	struct progress p = {.enabled = isatty(STDERR_FILENO) == 1};
 	int status = 0;
@@ -744,7 +823,7 @@ run_graph(bt_graph *graph, const struct cotrace_model *model,
 			status = -1;
 			break;
 		}
-		progress_update(&p, model);
+		progress_update(&p, sink);
 	}
 	progress_clear(&p);
 	return status;
@@ -1016,10 +1095,8 @@ release_run(struct report_run *run)
 		free(t->dropped);
 	}
 	free(run->traces);
-	cotrace_model_destroy(run->model);
 	bt_plugin_put_ref(run->ctf);
 	bt_plugin_put_ref(run->utils);
-	bt_component_class_sink_put_ref(run->sink_class);
 	if (run->salvage_root) {
 		remove_tree(run->salvage_root);
 		free(run->salvage_root);
@@ -1035,42 +1112,108 @@ print_paths(FILE *out, const char *const *paths, size_t n)
 	}
 }
 
-/* Finishes the model and computes its metrics into `analysis`. */
+/* Finishes the model (taken) and computes its metrics into `analysis`. */
 static int
-analyse(struct report_run *run, struct cli_analysis *analysis)
+analyse(struct cotrace_model **model, struct cli_analysis *analysis)
 {
 	int status;
 
 	memset(&analysis->metrics, 0, sizeof(analysis->metrics));
-	status = cotrace_model_finish(run->model);
+	status = cotrace_model_finish(*model);
 	if (status == 0) {
-		status = cotrace_metrics_compute(run->model,
-				&analysis->metrics);
+		status = cotrace_metrics_compute(*model, &analysis->metrics);
 	}
 	if (status) {
 		cli_error("cannot analyse the events: %s", strerror(-status));
 		cotrace_metrics_release(&analysis->metrics);
 		return CLI_EXIT_FAILURE;
 	}
-	analysis->model = run->model;
-	run->model = NULL;
+	analysis->model = *model;
+	*model = NULL;
 	return CLI_EXIT_OK;
+}
+
+static void
+model_counts(void *data, uint64_t *events, uint64_t *cotrace_events)
+{
+	const struct cotrace_model *model = data;
+
+	*events = model->events;
+	*cotrace_events = model->cotrace_events;
+}
+
+static int
+model_add_path(void *data, const char *path)
+{
+	return cotrace_model_add_path(data, path);
+}
+
+static int
+model_mark_damaged(void *data, const char *why)
+{
+	return cotrace_model_mark_damaged(data, why);
 }
 
 int
 cli_analyse_traces(const char *const *paths, size_t n_paths,
 		struct cli_analysis *analysis)
 {
-	struct report_run run = {.paths = paths, .n_paths = n_paths};
 	struct cotrace_sink_report_init init = {0};
+	struct cli_sink sink = {
+			.name = "report",
+			.output = "report",
+			.counts = model_counts,
+			.add_path = model_add_path,
+			.mark_damaged = model_mark_damaged,
+	};
+	struct cotrace_model *model;
+	uint64_t events = 0, cotrace_events = 0;
+	int rc;
+
+	memset(analysis, 0, sizeof(*analysis));
+	model = cotrace_model_create();
+	sink.cls = cotrace_sink_report_class_create();
+	if (!model || !sink.cls) {
+		cli_error("out of memory");
+		rc = CLI_EXIT_FAILURE;
+		goto end;
+	}
+	init.model = model;
+	sink.init = &init;
+	sink.data = model;
+	rc = cli_read_traces(paths, n_paths, &sink);
+	model_counts(model, &events, &cotrace_events);
+	if (rc == CLI_EXIT_OK ||
+			(rc == CLI_EXIT_DAMAGED && cotrace_events > 0)) {
+		int status = analyse(&model, analysis);
+
+		if (status != CLI_EXIT_OK) {
+			rc = status;
+		}
+	}
+end:
+	bt_component_class_sink_put_ref(sink.cls);
+	cotrace_model_destroy(model);
+	return rc;
+}
+
+int
+cli_read_traces(const char *const *paths, size_t n_paths,
+		const struct cli_sink *sink)
+{
+	struct report_run run = {
+			.paths = paths,
+			.n_paths = n_paths,
+			.sink = sink,
+	};
+	uint64_t events = 0, cotrace_events = 0;
 	const bt_error *run_error = NULL;
 	bt_graph *graph = NULL;
-	size_t n_failed = 0;
+	size_t n_failed = 0, n_errors = 0;
 	bool failed = false;
 	char *why = NULL;
 	int rc;
 
-	memset(analysis, 0, sizeof(*analysis));
 	if (n_paths == 0) {
 		cli_error("no trace given");
 		return CLI_EXIT_USAGE;
@@ -1080,14 +1223,8 @@ cli_analyse_traces(const char *const *paths, size_t n_paths,
 		goto end;
 	}
 	rc = CLI_EXIT_FAILURE;
-	run.model = cotrace_model_create();
-	run.sink_class = cotrace_sink_report_class_create();
-	if (!run.model || !run.sink_class) {
-		cli_error("out of memory");
-		goto end;
-	}
 	for (size_t i = 0; i < run.n_traces; i++) {
-		if (cotrace_model_add_path(run.model, run.traces[i].path)) {
+		if (sink->add_path(sink->data, run.traces[i].path)) {
 			cli_error("out of memory");
 			goto end;
 		}
@@ -1095,11 +1232,10 @@ cli_analyse_traces(const char *const *paths, size_t n_paths,
 	if (load_plugins(&run)) {
 		goto end;
 	}
-	init.model = run.model;
 
 	/* A trace that fails to open is salvaged or left out; then retry. */
 	for (;;) {
-		enum build_result b = build_graph(&run, &init, &graph);
+		enum build_result b = build_graph(&run, &graph);
 		size_t left = 0;
 
 		if (b == BUILD_OK) {
@@ -1121,11 +1257,22 @@ cli_analyse_traces(const char *const *paths, size_t n_paths,
 		}
 	}
 
-	if (graph && run_graph(graph, run.model, &run_error)) {
+	if (graph && run_graph(graph, sink, &run_error)) {
 		size_t bad = failed_trace_index(run_error, run.n_traces);
-		char *cause = root_cause(run_error);
+		int err = sink->output_error ? sink->output_error(sink->data)
+					     : 0;
+		char *cause;
 		int len;
 
+		if (err) {
+			cli_error("cannot write the %s: %s", sink->output,
+					strerror(-err));
+			release_error(run_error);
+			rc = CLI_EXIT_FAILURE;
+			goto end;
+		}
+		cause = root_cause(run_error);
+		sink->counts(sink->data, &events, &cotrace_events);
 		if (cause) {
 			strip_details(cause);
 		}
@@ -1133,15 +1280,14 @@ cli_analyse_traces(const char *const *paths, size_t n_paths,
 			cli_error("cannot read trace '%s': decoding failed "
 				  "after "
 				  "%" PRIu64 " events (the trace is damaged)",
-					run.traces[bad].path,
-					run.model->events);
+					run.traces[bad].path, events);
 			len = asprintf(&why, "decoding trace '%s' failed: %s",
 					run.traces[bad].path,
 					cause ? cause : "?");
 		} else {
 			cli_error("reading the traces failed after %" PRIu64
 				  " events",
-					run.model->events);
+					events);
 			len = asprintf(&why, "decoding failed: %s",
 					cause ? cause : "?");
 		}
@@ -1153,7 +1299,7 @@ cli_analyse_traces(const char *const *paths, size_t n_paths,
 	}
 	failed = run_error != NULL;
 	release_error(run_error);
-	/* Destroying the graph finalizes the sink before the model is read. */
+	/* Destroying the graph finalizes the sink before its data is read. */
 	bt_graph_put_ref(graph);
 	graph = NULL;
 
@@ -1163,12 +1309,13 @@ cli_analyse_traces(const char *const *paths, size_t n_paths,
 
 		if (t->failed) {
 			n_failed++;
+			n_errors++;
 			cli_error("cannot read trace '%s': %s", t->path,
 					t->why);
 			fputs(t->causes ? t->causes : "", stderr);
 			if (asprintf(&msg, "trace '%s' could not be read: %s",
 					    t->path, t->why) >= 0) {
-				cotrace_model_mark_damaged(run.model, msg);
+				sink->mark_damaged(sink->data, msg);
 			}
 		} else if (t->n_dropped > 0) {
 			n_failed++;
@@ -1191,40 +1338,43 @@ cli_analyse_traces(const char *const *paths, size_t n_paths,
 							     : "",
 					    t->n_dropped > 1 ? "their"
 							     : "its") >= 0) {
-				cotrace_model_mark_damaged(run.model, msg);
+				sink->mark_damaged(sink->data, msg);
 			}
 		}
 		free(msg);
 	}
 	if (why) {
-		cotrace_model_mark_damaged(run.model, why);
+		sink->mark_damaged(sink->data, why);
 	}
 
+	sink->counts(sink->data, &events, &cotrace_events);
 	if (failed || n_failed > 0) {
-		if (run.model->cotrace_events == 0) {
-			rc = CLI_EXIT_DAMAGED;
-			goto end;
+		if (cotrace_events > 0) {
+			cli_warn("the %s below is partial: it covers only "
+				 "what could be decoded",
+					sink->output);
+		} else if (!failed && n_errors == 0) {
+			/* Only warnings so far: say why there is no output. */
+			fprintf(stderr, "cotrace: error: nothing could be read "
+					"from ");
+			print_paths(stderr, paths, n_paths);
+			fprintf(stderr, ": what is left of the damaged traces "
+					"holds no cotrace events\n");
 		}
-		cli_warn("the report below is partial: it covers only what "
-			 "could be decoded");
-		rc = analyse(&run, analysis);
-		if (rc == CLI_EXIT_OK) {
-			rc = CLI_EXIT_DAMAGED;
-		}
+		rc = CLI_EXIT_DAMAGED;
 		goto end;
 	}
-	if (run.model->cotrace_events == 0) {
+	if (cotrace_events == 0) {
 		fprintf(stderr, "cotrace: error: no cotrace events in ");
 		print_paths(stderr, paths, n_paths);
 		fprintf(stderr,
 				" (%" PRIu64 " other event%s): record an "
 				"instrumented program with `cotrace record`\n",
-				run.model->events,
-				run.model->events == 1 ? "" : "s");
+				events, events == 1 ? "" : "s");
 		rc = CLI_EXIT_NO_EVENTS;
 		goto end;
 	}
-	rc = analyse(&run, analysis);
+	rc = CLI_EXIT_OK;
 
 end:
 	free(why);

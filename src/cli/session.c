@@ -9,7 +9,9 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <inttypes.h>
+#include <libgen.h>
 #include <limits.h>
+#include <link.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -25,14 +27,24 @@
 
 #include <lttng/lttng.h>
 
+#include "config.h"
+
 #include "cli.h"
 #include "record.h"
 #include "sessiond.h"
 
 #define CHANNEL_NAME "cotrace"
+/* Where lttng-sessiond puts the Python agent's events. */
+#define PYTHON_CHANNEL_NAME "lttng_python_channel"
 #define DEFAULT_SUBBUF_SIZE (1024 * 1024)
 #define DEFAULT_NUM_SUBBUF 4
 #define RUN_ID_ENV "COTRACE_RUN_ID"
+#define LD_PRELOAD_ENV "LD_PRELOAD"
+#define PRELOAD_ENV "COTRACE_PRELOAD" /* overrides where the preload is */
+#define LIB_ENV "COTRACE_LIB"         /* libcotrace.so.0, for python/cotrace.py */
+#define PRELOAD_NAME "libcotrace-preload.so"
+/* A short fork tree is printed after recording; a longer one is counted. */
+#define SEEN_TREE_MAX 12
 /* Registration takes milliseconds; lttng-ust's own limit is 3 s. */
 #define ANCHOR_TIMEOUT_MS 5000
 #define DESTROY_TIMEOUT_MS 60000
@@ -62,6 +74,9 @@ struct recording {
 	int anchor_go_fd; /* closing it lets the anchor exit */
 	bool signals_installed;
 	struct sigaction saved_actions[N_HANDLED_SIGNALS];
+	char *preload; /* owned: LD_PRELOAD's new head, NULL: none */
+	char *lib;     /* owned: COTRACE_LIB to export, NULL: none */
+	bool python_agent; /* record the Python agent's logging records */
 };
 
 /* "<prefix>-YYYYmmdd-HHMMSS" in local time, malloc'd; NULL without memory. */
@@ -497,6 +512,98 @@ lttng_failed(const char *what, int ret)
 			lttng_strerror(ret < 0 ? ret : -ret));
 }
 
+/*
+ * Whether PROGRAM is a Python interpreter, or a script run by one (its #!
+ * line names python): then the recording adds the Python agent's channel.
+ * Other programs keep traces of the cotrace channel alone.
+ */
+static bool
+looks_like_python(const char *program)
+{
+	char *path = NULL, line[256];
+	const char *base;
+	bool python = false;
+	ssize_t n;
+	int fd;
+
+	if (cli_path_lookup(program, &path) != 0) {
+		return false;
+	}
+	base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	if (!strncmp(base, "python", strlen("python"))) {
+		python = true;
+		goto end;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		goto end;
+	}
+	n = read(fd, line, sizeof(line) - 1);
+	close(fd);
+	if (n > 2 && line[0] == '#' && line[1] == '!') {
+		char *eol;
+
+		line[n] = '\0';
+		eol = strchr(line, '\n');
+		if (eol) {
+			*eol = '\0';
+		}
+		python = strstr(line, "python") != NULL;
+	}
+end:
+	free(path);
+	return python;
+}
+
+/*
+ * The logging records of Python programs that import lttngust (the
+ * LTTng-UST Python agent) go to the agent's own channel of the UST domain,
+ * with the same contexts as ours, so `cotrace report` reads them into the
+ * same model. The agent domain has no run_id: a Python program of the same
+ * user logging through lttngust during the recording is recorded too.
+ * Failing here only loses those records: no error.
+ */
+static void
+enable_python_agent(struct recording *rec,
+		const enum lttng_event_context_type *contexts, size_t n)
+{
+	struct lttng_handle *py = NULL, *ust = NULL;
+	struct lttng_event *event = lttng_event_create();
+	struct lttng_domain domain;
+
+	memset(&domain, 0, sizeof(domain));
+	domain.type = LTTNG_DOMAIN_PYTHON;
+	domain.buf_type = LTTNG_BUFFER_PER_UID;
+	py = lttng_create_handle(rec->session_name, &domain);
+	domain.type = LTTNG_DOMAIN_UST;
+	ust = lttng_create_handle(rec->session_name, &domain);
+	if (!py || !ust || !event) {
+		goto end;
+	}
+	event->type = LTTNG_EVENT_TRACEPOINT;
+	snprintf(event->name, sizeof(event->name), "*");
+	event->loglevel_type = LTTNG_EVENT_LOGLEVEL_ALL;
+	event->loglevel = -1;
+	if (lttng_enable_event(py, event, NULL) < 0) {
+		goto end;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct lttng_event_context ctx;
+
+		memset(&ctx, 0, sizeof(ctx));
+		ctx.ctx = contexts[i];
+		if (lttng_add_context(ust, &ctx, NULL, PYTHON_CHANNEL_NAME) <
+				0) {
+			break;
+		}
+	}
+end:
+	lttng_event_destroy(event);
+	lttng_destroy_handle(py);
+	lttng_destroy_handle(ust);
+}
+
 static int
 session_setup(struct recording *rec, const struct cli_record_options *opts)
 {
@@ -582,6 +689,10 @@ session_setup(struct recording *rec, const struct cli_record_options *opts)
 	if (ret < 0) {
 		lttng_failed("cannot enable the cotrace events", ret);
 		goto end;
+	}
+	if (rec->python_agent) {
+		enable_python_agent(rec, contexts,
+				sizeof(contexts) / sizeof(contexts[0]));
 	}
 	ret = lttng_start_tracing(rec->session_name);
 	if (ret < 0) {
@@ -744,32 +855,217 @@ restore_signals(struct recording *rec)
 	rec->signals_installed = false;
 }
 
-/* environ with COTRACE_RUN_ID=<id> in place of any inherited one. */
-static char **
-child_environment(uint64_t run_id, char **run_id_entry)
+/* The directory of the running cotrace, malloc'd; NULL if unknown. */
+static char *
+self_dir(void)
 {
-	size_t n = 0, len = strlen(RUN_ID_ENV "=");
-	char **envp;
+	char path[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+
+	if (n <= 0) {
+		return NULL;
+	}
+	path[n] = '\0';
+	return strdup(dirname(path));
+}
+
+/* `dir`/`rel` when that file is readable, malloc'd; else NULL. */
+static char *
+readable_in(const char *dir, const char *rel)
+{
+	char *path = NULL, *real;
+
+	if (!dir || asprintf(&path, "%s/%s", dir, rel) < 0) {
+		return NULL;
+	}
+	real = access(path, R_OK) == 0 ? realpath(path, NULL) : NULL;
+	free(path);
+	return real;
+}
+
+static int
+find_asan(struct dl_phdr_info *info, size_t size, void *data)
+{
+	const char *name = info->dlpi_name ? info->dlpi_name : "";
+	const char *base = strrchr(name, '/');
+
+	(void)size;
+	base = base ? base + 1 : name;
+	if (strncmp(base, "libasan.so", strlen("libasan.so")) == 0) {
+		*(char **)data = strdup(name);
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * Whether the file at `path` names the AddressSanitizer runtime (its
+ * DT_NEEDED string "libasan.so.N" is in the file): a sanitizer build.
+ */
+static bool
+needs_asan(const char *path)
+{
+	static const char needle[] = "libasan.so.";
+	char buf[65536 + sizeof(needle)];
+	size_t keep = 0;
+	bool found = false;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		return false;
+	}
+	while (!found && (n = read(fd, buf + keep, sizeof(buf) - keep)) > 0) {
+		size_t len = keep + (size_t)n;
+
+		found = memmem(buf, len, needle, sizeof(needle) - 1) != NULL;
+		/* A needle cut by the buffer's end is whole in the next one. */
+		keep = len < sizeof(needle) ? len : sizeof(needle) - 1;
+		memmove(buf, buf + len - keep, keep);
+	}
+	close(fd);
+	return found;
+}
+
+/*
+ * What PROGRAM gets in LD_PRELOAD before its own: $COTRACE_PRELOAD, else
+ * the preload of a build tree (src/cli/cotrace -> src/preload/), else the
+ * installed one. A sanitizer build of cotrace has a sanitizer build of the
+ * preload, which AddressSanitizer only accepts with its runtime loaded
+ * first: that runtime (the one cotrace itself runs with) goes first.
+ * Also finds libcotrace.so.0 for COTRACE_LIB. Not finding the preload is
+ * only a warning: instrumented programs are still recorded.
+ */
+static void
+find_preload(struct recording *rec)
+{
+	const char *env = getenv(PRELOAD_ENV);
+	char *dir = self_dir(), *preload = NULL, *asan = NULL, *pdir;
+
+	if (env && *env) {
+		preload = strdup(env);
+	} else {
+		preload = readable_in(dir, "../preload/" PRELOAD_NAME);
+		if (!preload && access(COTRACE_PRELOAD_PATH, R_OK) == 0) {
+			preload = strdup(COTRACE_PRELOAD_PATH);
+		}
+	}
+	if (preload) {
+		const char *last = strrchr(preload, ':');
+
+		/* The dynamic linker would complain on PROGRAM's stderr. */
+		if (access(last ? last + 1 : preload, R_OK) != 0) {
+			cli_warn("cannot read %s '%s': %s", PRELOAD_ENV,
+					last ? last + 1 : preload,
+					strerror(errno));
+			free(preload);
+			preload = NULL;
+		}
+	}
+	if (!preload) {
+		cli_warn("cannot find %s (set %s to its path); only programs "
+			 "instrumented with libcotrace will be recorded",
+				PRELOAD_NAME, PRELOAD_ENV);
+		goto end;
+	}
+	dl_iterate_phdr(find_asan, &asan);
+	if (asan && !strstr(preload, "libasan.so") &&
+			needs_asan(strrchr(preload, ':') ? strrchr(preload, ':') + 1
+							 : preload)) {
+		char *both = NULL;
+
+		if (asprintf(&both, "%s:%s", asan, preload) >= 0) {
+			free(preload);
+			preload = both;
+		}
+	}
+	rec->preload = preload;
+	/* The libcotrace.so.0 next to it in a build tree, or the installed. */
+	if (!getenv(LIB_ENV)) {
+		const char *last = strrchr(preload, ':');
+		char *copy = strdup(last ? last + 1 : preload);
+
+		pdir = copy ? dirname(copy) : NULL;
+		rec->lib = readable_in(pdir, "../lib/libcotrace.so.0");
+		if (!rec->lib && access(COTRACE_LIB_PATH, R_OK) == 0) {
+			rec->lib = strdup(COTRACE_LIB_PATH);
+		}
+		free(copy);
+	}
+end:
+	free(asan);
+	free(dir);
+}
+
+static bool
+is_entry(const char *entry, const char *name)
+{
+	size_t len = strlen(name);
+
+	return !strncmp(entry, name, len) && entry[len] == '=';
+}
+
+/*
+ * environ with COTRACE_RUN_ID=<id> in place of any inherited one, and the
+ * preload first in LD_PRELOAD (the user's own preloads kept after it), and
+ * COTRACE_LIB. `owned` receives the strings made here (free each, then it).
+ */
+static char **
+child_environment(const struct recording *rec, char ***owned)
+{
+	const char *user_preload = getenv(LD_PRELOAD_ENV);
+	size_t n = 0, k = 0;
+	char **envp, **made;
 
 	for (char **e = environ; *e; e++) {
 		n++;
 	}
-	envp = calloc(n + 2, sizeof(*envp));
-	if (!envp || asprintf(run_id_entry, RUN_ID_ENV "=%" PRIu64, run_id) <
-					0) {
-		free(envp);
-		*run_id_entry = NULL;
-		return NULL;
+	envp = calloc(n + 4, sizeof(*envp));
+	made = calloc(4, sizeof(*made));
+	if (!envp || !made) {
+		goto nomem;
+	}
+	if (asprintf(&made[k], RUN_ID_ENV "=%" PRIu64, rec->run_id) < 0) {
+		goto nomem;
+	}
+	k++;
+	if (rec->preload) {
+		if (asprintf(&made[k], LD_PRELOAD_ENV "=%s%s%s", rec->preload,
+				    user_preload && *user_preload ? ":" : "",
+				    user_preload ? user_preload : "") < 0) {
+			goto nomem;
+		}
+		k++;
+	}
+	if (rec->lib) {
+		if (asprintf(&made[k], LIB_ENV "=%s", rec->lib) < 0) {
+			goto nomem;
+		}
+		k++;
 	}
 	n = 0;
 	for (char **e = environ; *e; e++) {
-		if (strncmp(*e, RUN_ID_ENV "=", len)) {
-			envp[n++] = *e;
+		if (is_entry(*e, RUN_ID_ENV) ||
+				(rec->preload && is_entry(*e, LD_PRELOAD_ENV)) ||
+				(rec->lib && is_entry(*e, LIB_ENV))) {
+			continue;
 		}
+		envp[n++] = *e;
 	}
-	envp[n++] = *run_id_entry;
+	for (size_t i = 0; i < k; i++) {
+		envp[n++] = made[i];
+	}
 	envp[n] = NULL;
+	*owned = made;
 	return envp;
+nomem:
+	for (size_t i = 0; made && i < k; i++) {
+		free(made[i]);
+	}
+	free(made);
+	free(envp);
+	*owned = NULL;
+	return NULL;
 }
 
 /*
@@ -780,7 +1076,7 @@ child_environment(uint64_t run_id, char **run_id_entry)
 static int
 run_program(struct recording *rec, char **argv, int *wait_status)
 {
-	char *run_id_entry = NULL;
+	char **owned_entries = NULL;
 	char **envp = NULL;
 	int errpipe[2] = {-1, -1};
 	int status = CLI_EXIT_RECORD_FAILED, exec_errno = 0;
@@ -788,7 +1084,7 @@ run_program(struct recording *rec, char **argv, int *wait_status)
 	ssize_t n;
 	pid_t pid;
 
-	envp = child_environment(rec->run_id, &run_id_entry);
+	envp = child_environment(rec, &owned_entries);
 	if (!envp) {
 		cli_error("out of memory");
 		goto end;
@@ -880,7 +1176,10 @@ end:
 		close(errpipe[1]);
 	}
 	free(envp);
-	free(run_id_entry);
+	for (size_t i = 0; owned_entries && owned_entries[i]; i++) {
+		free(owned_entries[i]);
+	}
+	free(owned_entries);
 	return status;
 }
 
@@ -1041,6 +1340,124 @@ report_recording(struct recording *rec, const char *program, bool quiet,
 	}
 }
 
+/* "name (pid N)" and what became of the process, for the seen tree. */
+static void
+seen_line(const struct cotrace_model *m, size_t i, const char *prefix)
+{
+	const struct cotrace_process *p = &m->processes[i];
+	char end[64];
+
+	if (p->term_signal > 0) {
+		const char *abbrev = p->term_signal < 65
+					     ? sigabbrev_np((int)p->term_signal)
+					     : NULL;
+
+		snprintf(end, sizeof(end), "killed by SIG%s",
+				abbrev ? abbrev : "?");
+	} else if (p->exit_seen) {
+		snprintf(end, sizeof(end), "exit %" PRId64, p->exit_status);
+	} else {
+		snprintf(end, sizeof(end), "exit not seen");
+	}
+	cli_info("  %s%s (pid %" PRId64 ")%s, %s", prefix,
+			*p->name ? p->name : "?", p->pid,
+			p->n_execs ? ", exec'd" : "", end);
+}
+
+/* Children of `parent` in start order, depth first (n is small). */
+static void
+seen_subtree(const struct cotrace_model *m, size_t parent, char *indent,
+		size_t len, size_t size, unsigned int depth)
+{
+	size_t last = SIZE_MAX;
+
+	for (size_t c = 0; c < m->n_processes; c++) {
+		if (m->processes[c].parent == parent && c != parent) {
+			last = c;
+		}
+	}
+	for (size_t c = 0; c < m->n_processes && depth < 32; c++) {
+		char prefix[256];
+
+		if (m->processes[c].parent != parent || c == parent) {
+			continue;
+		}
+		snprintf(prefix, sizeof(prefix), "%s%s", indent,
+				c == last ? "`-- " : "|-- ");
+		seen_line(m, c, prefix);
+		if (len + 4 < size) {
+			memcpy(indent + len, c == last ? "    " : "|   ", 5);
+			seen_subtree(m, c, indent, len + 4, size, depth + 1);
+			indent[len] = '\0';
+		}
+	}
+}
+
+/*
+ * Which processes the recording saw, read back from the trace: their
+ * number, and their tree when it is short. The analysis is silenced (its
+ * errors are `cotrace report`'s to give).
+ */
+static void
+report_processes_seen(const char *dir, bool preload)
+{
+	const char *paths[] = {dir};
+	struct cli_analysis analysis;
+	const struct cotrace_model *m;
+	size_t forks = 0, execs = 0;
+	int saved = -1, devnull;
+	char indent[256] = "";
+
+	fflush(stderr);
+	devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (devnull >= 0) {
+		saved = fcntl(2, F_DUPFD_CLOEXEC, 3);
+		if (saved >= 0) {
+			dup2(devnull, 2);
+		}
+		close(devnull);
+	}
+	cli_analyse_traces(paths, 1, &analysis);
+	fflush(stderr);
+	if (saved >= 0) {
+		dup2(saved, 2);
+		close(saved);
+	}
+	m = analysis.model;
+	if (!m || m->n_processes == 0) {
+		cli_info("saw no process%s", preload
+				? ": PROGRAM emitted no cotrace event (a static "
+				  "executable cannot be preloaded)"
+				: " (with --no-preload only programs "
+				  "instrumented with libcotrace are seen)");
+		goto end;
+	}
+	for (size_t i = 0; i < m->n_processes; i++) {
+		execs += (size_t)(m->processes[i].n_execs > 0
+						  ? m->processes[i].n_execs
+						  : 0);
+	}
+	forks = m->n_forks + m->n_spawns;
+	cli_info("saw %zu process%s (%zu fork%s or spawn%s, %zu exec%s)%s",
+			m->n_processes, m->n_processes == 1 ? "" : "es", forks,
+			forks == 1 ? "" : "s", forks == 1 ? "" : "s", execs,
+			execs == 1 ? "" : "s",
+			m->n_processes <= SEEN_TREE_MAX ? ":" : "; `cotrace "
+							       "report` shows "
+							       "them all");
+	if (m->n_processes > SEEN_TREE_MAX) {
+		goto end;
+	}
+	for (size_t i = 0; i < m->n_processes; i++) {
+		if (m->processes[i].parent == SIZE_MAX) {
+			seen_line(m, i, "");
+			seen_subtree(m, i, indent, 0, sizeof(indent), 0);
+		}
+	}
+end:
+	cli_analysis_release(&analysis);
+}
+
 int
 cli_record_program(const struct cli_record_options *opts, char **argv,
 		struct cli_record_result *result)
@@ -1098,6 +1515,10 @@ cli_record_program_ext(const struct cli_record_options *opts,
 		cli_error("out of memory");
 		goto error;
 	}
+	if (!extra->no_preload) {
+		find_preload(&rec);
+	}
+	rec.python_agent = extra->python_agent || looks_like_python(argv[0]);
 	if (install_signals(&rec) != 0) {
 		goto error;
 	}
@@ -1124,6 +1545,9 @@ cli_record_program_ext(const struct cli_record_options *opts,
 	restore_signals(&rec);
 	report_recording(&rec, shown_name, opts->quiet || extra->quiet_result,
 			result, running);
+	if (!opts->quiet && !extra->quiet_result) {
+		report_processes_seen(rec.dir, rec.preload != NULL);
+	}
 	result->trace_dir = rec.dir;
 	rec.dir = NULL;
 	goto end;
@@ -1144,6 +1568,8 @@ end:
 	free(rec.dir);
 	free(rec.owned_shown);
 	free(rec.session_name);
+	free(rec.preload);
+	free(rec.lib);
 	return status;
 }
 

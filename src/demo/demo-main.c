@@ -17,16 +17,19 @@
 
 #define DEFAULT_WORKERS 2
 #define DEFAULT_WORK_MS 1000
+#define DEFAULT_EVENTS 100000
 
 enum demo_flag {
 	FLAG_WORKERS = 1 << 0,
 	FLAG_WORK_MS = 1 << 1,
+	FLAG_EVENTS = 1 << 2,
 };
 
 /* getopt_long values of the long-only options. */
 enum {
 	OPT_WORKERS = 256,
 	OPT_WORK_MS,
+	OPT_EVENTS,
 };
 
 struct demo_mode {
@@ -96,11 +99,24 @@ static const struct demo_mode modes[] = {
 			"meanwhile. The child, which has only the forking thread, prints and\n"
 			"exits at once; then the helpers are released and joined.\n",
 	},
+	{
+		.name = "flood",
+		.run = demo_flood,
+		.flags = FLAG_WORKERS | FLAG_EVENTS,
+		.workers_are = "threads",
+		.summary = "N events as fast as W threads emit them (for benchmarks)",
+		.description =
+			"Not a lesson: the load generator of the benchmarks (bench/). Starts\n"
+			"W threads named flood-1..flood-W that emit N events in all, as fast\n"
+			"as they can, in triples: task_start, tls_write (key \"counter\"),\n"
+			"task_finish. Each thread's start and exit and the process's start\n"
+			"and exit come on top of the N. Prints the rate it reached.\n",
+	},
 };
 
 #define N_MODES (sizeof(modes) / sizeof(modes[0]))
 
-static const char mode_names[] = "parallel, fork, tls, gil, fork-threads";
+static const char mode_names[] = "parallel, fork, tls, gil, fork-threads, flood";
 
 static const char usage_head[] =
 	"usage: cotrace-demo MODE [OPTIONS]\n"
@@ -120,6 +136,7 @@ static const char usage_tail[] =
 
 #define WORKERS_HELP "  --workers N   number of %s, %d..%d (default %d)\n"
 #define WORK_MS_HELP "  --work-ms MS  CPU time of a task in ms, %d..%d (default %d)\n"
+#define EVENTS_HELP "  --events N    events in all, %d..%d (default %d)\n"
 /* clang-format on */
 
 static void
@@ -137,10 +154,16 @@ print_mode_usage(const struct demo_mode *mode, FILE *out)
 {
 	bool workers = mode->flags & FLAG_WORKERS;
 	bool work_ms = mode->flags & FLAG_WORK_MS;
+	bool events = mode->flags & FLAG_EVENTS;
 
-	fprintf(out, "usage: cotrace-demo %s%s%s\n\n%s\noptions:\n", mode->name,
+	fprintf(out, "usage: cotrace-demo %s%s%s%s\n\n%s\noptions:\n",
+			mode->name, events ? " [--events N]" : "",
 			workers ? " [--workers N]" : "",
 			work_ms ? " [--work-ms MS]" : "", mode->description);
+	if (events) {
+		fprintf(out, EVENTS_HELP, DEMO_EVENTS_MIN, DEMO_EVENTS_MAX,
+				DEFAULT_EVENTS);
+	}
 	if (workers) {
 		fprintf(out, WORKERS_HELP, mode->workers_are, DEMO_WORKERS_MIN,
 				DEMO_WORKERS_MAX, DEFAULT_WORKERS);
@@ -242,6 +265,7 @@ parse_mode_options(const struct demo_mode *mode, int argc, char **argv,
 			{"help", no_argument, NULL, 'h'},
 			{"workers", required_argument, NULL, OPT_WORKERS},
 			{"work-ms", required_argument, NULL, OPT_WORK_MS},
+			{"events", required_argument, NULL, OPT_EVENTS},
 			{NULL, 0, NULL, 0},
 	};
 	const char *refused = NULL;
@@ -273,6 +297,16 @@ parse_mode_options(const struct demo_mode *mode, int argc, char **argv,
 			}
 			if (parse_uint("--work-ms", optarg, DEMO_WORK_MS_MIN,
 					    DEMO_WORK_MS_MAX, &opts->work_ms)) {
+				return -1;
+			}
+			break;
+		case OPT_EVENTS:
+			if (!(mode->flags & FLAG_EVENTS)) {
+				refused = "--events";
+				goto not_for_mode;
+			}
+			if (parse_uint("--events", optarg, DEMO_EVENTS_MIN,
+					    DEMO_EVENTS_MAX, &opts->events)) {
 				return -1;
 			}
 			break;
@@ -326,6 +360,7 @@ main(int argc, char **argv)
 	struct demo_options opts = {
 			.workers = DEFAULT_WORKERS,
 			.work_ms = DEFAULT_WORK_MS,
+			.events = DEFAULT_EVENTS,
 	};
 	const struct demo_mode *mode;
 	bool help = false;

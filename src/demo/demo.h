@@ -19,10 +19,13 @@ enum demo_exit {
 #define DEMO_WORKERS_MAX 256
 #define DEMO_WORK_MS_MIN 1
 #define DEMO_WORK_MS_MAX 600000
+#define DEMO_EVENTS_MIN 1
+#define DEMO_EVENTS_MAX 1000000000
 
 struct demo_options {
 	unsigned int workers;
 	unsigned int work_ms;
+	unsigned int events; /* flood: events in all */
 };
 
 /* The modes: each returns a demo_exit code. */
@@ -31,6 +34,7 @@ int demo_fork(const struct demo_options *opts);
 int demo_tls(const struct demo_options *opts);
 int demo_gil(const struct demo_options *opts);
 int demo_fork_threads(const struct demo_options *opts);
+int demo_flood(const struct demo_options *opts);
 
 /* "cotrace-demo: error: ..." on stderr. */
 void demo_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -22,6 +22,7 @@
 #include <lttng/ust-fork.h>
 
 #include "cotrace/cotrace.h"
+#include "cotrace-internal.h"
 #include "cotrace-tp.h"
 
 /* The fork event lists at most this many other threads... */
@@ -45,6 +46,15 @@ static uint64_t run_id;
 static int proc_started;
 static int exit_registered;
 static int exit_emitted;
+
+/*
+ * The real functions behind libcotrace-preload.so's interposers, when it is
+ * loaded (cotrace__set_real_calls()); NULL: the plain symbols.
+ */
+static pid_t (*real_fork)(void);
+static int (*real_pthread_create)(
+		pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
+static int (*real_pthread_setname_np)(pthread_t, const char *);
 
 struct thread_start_info {
 	void *(*start_routine)(void *);
@@ -179,6 +189,26 @@ register_exit_handler(void)
 		/* Without the handler only cotrace_proc_exit() can emit. */
 		__atomic_store_n(&exit_registered, 0, __ATOMIC_RELEASE);
 	}
+}
+
+/*
+ * on_exit() handlers run in the reverse order of their registration, and
+ * the one that tears lttng-ust down (the dynamic linker's destructors) is
+ * registered just before main() runs: a handler registered earlier, from a
+ * library constructor, runs when the tracer is gone. The preload registers
+ * again from main()'s start; whichever handler runs first emits.
+ */
+void
+cotrace__exit_handler_late(void)
+{
+	static int late_registered;
+	int saved_errno = errno;
+
+	if (!__atomic_exchange_n(&late_registered, 1, __ATOMIC_ACQ_REL) &&
+			on_exit(on_exit_handler, NULL) == 0) {
+		__atomic_store_n(&exit_registered, 1, __ATOMIC_RELEASE);
+	}
+	errno = saved_errno;
 }
 
 void
@@ -344,8 +374,39 @@ list_alive_threads(struct alive_threads *alive)
 	}
 }
 
+void
+cotrace__set_real_calls(const struct cotrace_real_calls *real)
+{
+	__atomic_store_n(&real_fork, real->fork, __ATOMIC_RELEASE);
+	__atomic_store_n(&real_pthread_create, real->pthread_create,
+			__ATOMIC_RELEASE);
+	__atomic_store_n(&real_pthread_setname_np, real->pthread_setname_np,
+			__ATOMIC_RELEASE);
+}
+
+static pid_t
+call_fork(void)
+{
+	pid_t (*fn)(void) = __atomic_load_n(&real_fork, __ATOMIC_ACQUIRE);
+
+	return fn ? fn() : fork();
+}
+
+static bool
+parent_event_enabled(bool vfork)
+{
+	return vfork ? lttng_ust_tracepoint_enabled(cotrace, vfork)
+		     : lttng_ust_tracepoint_enabled(cotrace, fork);
+}
+
 pid_t
 cotrace_fork(void)
+{
+	return cotrace__fork(false);
+}
+
+pid_t
+cotrace__fork(bool vfork)
 {
 	struct alive_threads alive;
 	bool fork_enabled;
@@ -357,13 +418,13 @@ cotrace_fork(void)
 	 * The threads are listed before fork(): afterwards the child has only
 	 * the caller, and in the parent some may already have ended.
 	 */
-	fork_enabled = lttng_ust_tracepoint_enabled(cotrace, fork);
+	fork_enabled = parent_event_enabled(vfork);
 	if (fork_enabled) {
 		list_alive_threads(&alive);
 	}
 
 	lttng_ust_before_fork(&sigset);
-	pid = fork();
+	pid = call_fork();
 	saved_errno = errno;
 	if (pid == 0) {
 		/*
@@ -379,11 +440,18 @@ cotrace_fork(void)
 	} else {
 		lttng_ust_after_fork_parent(&sigset);
 		/* A failed fork() made no process: there is nothing to show. */
-		if (pid > 0 && fork_enabled &&
-				lttng_ust_tracepoint_enabled(cotrace, fork)) {
-			lttng_ust_do_tracepoint(cotrace, fork, cotrace_run_id(),
-					(int)pid, alive.count, alive.tids,
-					alive.n_tids, alive.names);
+		if (pid > 0 && fork_enabled && parent_event_enabled(vfork)) {
+			if (vfork) {
+				lttng_ust_do_tracepoint(cotrace, vfork,
+						cotrace_run_id(), (int)pid,
+						alive.count, alive.tids,
+						alive.n_tids, alive.names);
+			} else {
+				lttng_ust_do_tracepoint(cotrace, fork,
+						cotrace_run_id(), (int)pid,
+						alive.count, alive.tids,
+						alive.n_tids, alive.names);
+			}
 		}
 	}
 	errno = saved_errno;
@@ -411,11 +479,17 @@ thread_trampoline(void *opaque)
 	void *ret;
 
 	if (info->name[0]) {
+		int (*setname)(pthread_t, const char *) = __atomic_load_n(
+				&real_pthread_setname_np, __ATOMIC_ACQUIRE);
 		char comm[COTRACE_COMM_LEN];
 
 		strncpy(comm, info->name, sizeof(comm) - 1);
 		comm[sizeof(comm) - 1] = '\0';
-		pthread_setname_np(pthread_self(), comm);
+		if (setname) {
+			setname(pthread_self(), comm);
+		} else {
+			pthread_setname_np(pthread_self(), comm);
+		}
 	}
 	if (lttng_ust_tracepoint_enabled(cotrace, thread_start)) {
 		char comm[COTRACE_COMM_LEN];
@@ -441,6 +515,8 @@ int
 cotrace_thread_create(pthread_t *thread, const pthread_attr_t *attr,
 		void *(*start_routine)(void *), void *arg, const char *name)
 {
+	int (*create)(pthread_t *, const pthread_attr_t *, void *(*)(void *),
+			void *);
 	struct thread_start_info *info;
 	size_t name_len = name ? strlen(name) : 0;
 	int saved_errno = errno;
@@ -454,7 +530,12 @@ cotrace_thread_create(pthread_t *thread, const pthread_attr_t *attr,
 	info->start_routine = start_routine;
 	info->arg = arg;
 	memcpy(info->name, name ? name : "", name_len + 1);
-	status = pthread_create(thread, attr, thread_trampoline, info);
+	create = __atomic_load_n(&real_pthread_create, __ATOMIC_ACQUIRE);
+	if (create) {
+		status = create(thread, attr, thread_trampoline, info);
+	} else {
+		status = pthread_create(thread, attr, thread_trampoline, info);
+	}
 	if (status) {
 		free(info);
 	}
@@ -553,5 +634,116 @@ cotrace_tls_read_int(const char *key, const void *addr, int64_t value)
 		lttng_ust_do_tracepoint(cotrace, tls_read, cotrace_run_id(),
 				key ? key : "", format_int64(value, buf), addr);
 	}
+	errno = saved_errno;
+}
+
+/* ---- for libcotrace-preload.so (cotrace-internal.h) ---- */
+
+void
+cotrace__exec(const char *path, const char *exe)
+{
+	int saved_errno = errno;
+
+	if (lttng_ust_tracepoint_enabled(cotrace, exec)) {
+		lttng_ust_do_tracepoint(cotrace, exec, cotrace_run_id(),
+				path ? path : "", exe ? exe : "");
+	}
+	errno = saved_errno;
+}
+
+void
+cotrace__exec_failed(const char *path, int error)
+{
+	int saved_errno = errno;
+
+	if (lttng_ust_tracepoint_enabled(cotrace, exec_failed)) {
+		lttng_ust_do_tracepoint(cotrace, exec_failed, cotrace_run_id(),
+				path ? path : "", error);
+	}
+	errno = saved_errno;
+}
+
+void
+cotrace__spawn(pid_t child_pid, int ret, const char *path, const char *exe)
+{
+	int saved_errno = errno;
+
+	if (lttng_ust_tracepoint_enabled(cotrace, spawn)) {
+		lttng_ust_do_tracepoint(cotrace, spawn, cotrace_run_id(),
+				(int)child_pid, ret, path ? path : "",
+				exe ? exe : "");
+	}
+	errno = saved_errno;
+}
+
+void
+cotrace__thread_name(pthread_t thread, const char *name)
+{
+	int saved_errno = errno;
+
+	if (lttng_ust_tracepoint_enabled(cotrace, thread_name)) {
+		lttng_ust_do_tracepoint(cotrace, thread_name, cotrace_run_id(),
+				(uint64_t)thread, name ? name : "");
+	}
+	errno = saved_errno;
+}
+
+bool
+cotrace__tls_write_enabled(void)
+{
+	return lttng_ust_tracepoint_enabled(cotrace, tls_write);
+}
+
+/* "0x" and the hex digits of `value`; `buf` holds at least 19 bytes. */
+static const char *
+format_hex(uint64_t value, char buf[static 19])
+{
+	static const char digits[] = "0123456789abcdef";
+	char *p = buf + 18;
+
+	*p = '\0';
+	do {
+		*--p = digits[value & 0xf];
+		value >>= 4;
+	} while (value);
+	*--p = 'x';
+	*--p = '0';
+	return p;
+}
+
+void
+cotrace__tls_write_key(unsigned int key, const void *value, const void *addr)
+{
+	int saved_errno = errno;
+	char key_buf[21], value_buf[19];
+
+	if (lttng_ust_tracepoint_enabled(cotrace, tls_write)) {
+		lttng_ust_do_tracepoint(cotrace, tls_write, cotrace_run_id(),
+				format_int64((int64_t)key, key_buf),
+				format_hex((uintptr_t)value, value_buf), addr);
+	}
+	errno = saved_errno;
+}
+
+bool
+cotrace__fatal_signal_enabled(void)
+{
+	return lttng_ust_tracepoint_enabled(cotrace, fatal_signal);
+}
+
+void
+cotrace__fatal_signal(int signo)
+{
+	int saved_errno = errno;
+
+	/* Shares proc_exit's allowance: a process ends once. */
+	if (__atomic_exchange_n(&exit_emitted, 1, __ATOMIC_ACQ_REL)) {
+		goto end;
+	}
+	if (lttng_ust_tracepoint_enabled(cotrace, fatal_signal)) {
+		lttng_ust_do_tracepoint(cotrace, fatal_signal, cotrace_run_id(),
+				signo, clock_ns(CLOCK_PROCESS_CPUTIME_ID));
+	}
+end:
 	errno = saved_errno;
 }

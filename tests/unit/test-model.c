@@ -1081,6 +1081,382 @@ test_random_streams(void **state)
 	cotrace_metrics_release(&metrics);
 }
 
+/* ------------------------------------------------------------------ */
+/* libcotrace-preload.so's events: exec, vfork, spawn, thread names,     */
+/* deaths by signal.                                                     */
+
+static void
+exec_ev(struct cotrace_model *m, int64_t ts, int64_t pid, int64_t tid,
+		const char *path, const char *exe)
+{
+	struct cotrace_event e = base(COTRACE_EVENT_EXEC, ts, pid, tid);
+
+	e.path = path;
+	e.name = exe;
+	add(m, &e);
+}
+
+static void
+exec_failed_ev(struct cotrace_model *m, int64_t ts, int64_t pid,
+		const char *path, int64_t error)
+{
+	struct cotrace_event e = base(COTRACE_EVENT_EXEC_FAILED, ts, pid, pid);
+
+	e.path = path;
+	e.error = error;
+	add(m, &e);
+}
+
+static void
+fatal_ev(struct cotrace_model *m, int64_t ts, int64_t pid, int64_t tid,
+		int64_t signo, uint64_t cpu)
+{
+	struct cotrace_event e = base(COTRACE_EVENT_FATAL_SIGNAL, ts, pid, tid);
+
+	e.signal = signo;
+	e.cpu_ns = cpu;
+	add(m, &e);
+}
+
+/*
+ * exec keeps the process: one process per pid, renamed, its start, parent,
+ * fork_ret and CPU clock kept; the new image's proc_start is no pid reuse.
+ */
+static void
+test_exec_keeps_identity(void **state)
+{
+	struct cotrace_model *m = *state;
+	const struct cotrace_process *p;
+	const struct cotrace_fork *f;
+
+	proc_start(m, T0, 100, 1, -1, "/bin/sh");
+	fork_ev(m, T0 + 1 * MS, 100, 101, 1, NULL, 0, "");
+	proc_start(m, T0 + 2 * MS, 101, 100, 0, "/bin/sh");
+	exec_ev(m, T0 + 3 * MS, 101, 101, "/usr/bin/ls", "ls");
+	/* The new image's constructor: fork_ret -1, it was not forked. */
+	proc_start(m, T0 + 5 * MS, 101, 100, -1, "ls");
+	proc_exit(m, T0 + 9 * MS, 101, 2, 7 * MS);
+	proc_exit(m, T0 + 10 * MS, 100, 0, 3 * MS);
+	assert_int_equal(cotrace_model_finish(m), 0);
+
+	assert_int_equal(m->n_processes, 2);
+	assert_int_equal(count_warnings(m, COTRACE_WARN_PID_REUSED), 0);
+	p = &m->processes[proc_of(m, 101, 0)];
+	assert_string_equal(p->name, "ls");
+	assert_true(p->start_ns == T0 + 2 * MS);
+	assert_true(p->end_ns == T0 + 9 * MS);
+	assert_int_equal(p->fork_ret, 0);
+	assert_int_equal(p->ppid, 100);
+	assert_int_equal(p->n_execs, 1);
+	assert_true(p->exec_ns == T0 + 3 * MS);
+	assert_int_equal(p->exit_status, 2);
+	assert_true(p->start_seen && p->exit_seen);
+	/* CPU from the first image's start: the clock goes on across exec. */
+	assert_int_equal(cotrace_process_cpu_ns(p), 7 * MS - 1000);
+	assert_int_equal(m->n_forks, 1);
+	f = &m->forks[0];
+	assert_int_equal(f->child, proc_of(m, 101, 0));
+	assert_int_equal(f->child_ret, 0);
+	assert_int_equal(p->parent, proc_of(m, 100, 0));
+	/* Exited 2: the child is warned about, under its new name. */
+	assert_int_equal(count_warnings(m, COTRACE_WARN_CHILD_ABNORMAL), 1);
+	assert_contains(warning_of(m, COTRACE_WARN_CHILD_ABNORMAL)->message,
+			"pid 101 (ls)");
+}
+
+/* Without an exec, a second proc_start under a pid is still pid reuse. */
+static void
+test_exec_then_reuse(void **state)
+{
+	struct cotrace_model *m = *state;
+
+	proc_start(m, T0, 100, 1, -1, "/bin/a");
+	exec_ev(m, T0 + 1 * MS, 100, 100, "/bin/b", "b");
+	proc_start(m, T0 + 2 * MS, 100, 1, -1, "b");
+	proc_exit(m, T0 + 3 * MS, 100, 0, 2 * MS);
+	/* A new process under the same pid, later: reuse. */
+	proc_start(m, T0 + 10 * MS, 100, 1, -1, "/bin/c");
+	proc_exit(m, T0 + 11 * MS, 100, 0, 2 * MS);
+	assert_int_equal(cotrace_model_finish(m), 0);
+
+	assert_int_equal(m->n_processes, 2);
+	assert_string_equal(m->processes[proc_of(m, 100, 0)].name, "b");
+	assert_string_equal(m->processes[proc_of(m, 100, 1)].name, "c");
+	assert_int_equal(count_warnings(m, COTRACE_WARN_PID_REUSED), 1);
+}
+
+/*
+ * A failed exec restores the name; an exec into an image that is not
+ * traced (no proc_start after it) ends the traced part without warning;
+ * exec from a thread other than main is the process's.
+ */
+static void
+test_exec_failed_and_untraced(void **state)
+{
+	struct cotrace_model *m = *state;
+	const struct cotrace_process *p;
+
+	proc_start(m, T0, 100, 1, -1, "/bin/prog");
+	exec_ev(m, T0 + 1 * MS, 100, 100, "/nonexistent", "nothing");
+	exec_failed_ev(m, T0 + 2 * MS, 100, "/nonexistent", 2);
+	proc_exit(m, T0 + 3 * MS, 100, 0, 2 * MS);
+
+	proc_start(m, T0 + 4 * MS, 200, 1, -1, "/bin/prog");
+	thread_start(m, T0 + 5 * MS, 200, 201, "worker");
+	exec_ev(m, T0 + 6 * MS, 200, 201, "/bin/static-tool", "static-tool");
+	assert_int_equal(cotrace_model_finish(m), 0);
+
+	p = &m->processes[proc_of(m, 100, 0)];
+	assert_string_equal(p->name, "prog");
+	assert_int_equal(p->n_execs, 0);
+	assert_true(p->exec_ns == COTRACE_TS_NONE);
+	p = &m->processes[proc_of(m, 200, 0)];
+	assert_string_equal(p->name, "static-tool");
+	assert_int_equal(p->n_execs, 1);
+	assert_false(p->exit_seen);
+	assert_int_equal(count_warnings(m, COTRACE_WARN_PROCESS_NO_EXIT), 0);
+	assert_int_equal(m->n_processes, 2);
+}
+
+/* A fork made by a thread other than main, and a vfork (no hazard). */
+static void
+test_fork_from_thread_and_vfork(void **state)
+{
+	struct cotrace_model *m = *state;
+	static const int64_t tids[] = {100};
+	struct cotrace_event e;
+
+	proc_start(m, T0, 100, 1, -1, "/bin/prog");
+	thread_start(m, T0 + 1 * MS, 100, 102, "forker");
+	/* The forking thread is 102: the main thread is the one alive. */
+	e = base(COTRACE_EVENT_FORK, T0 + 2 * MS, 100, 102);
+	e.child_pid = 103;
+	e.threads_alive = 2;
+	e.alive_tids = tids;
+	e.n_alive_tids = 1;
+	e.alive_names = "prog(100)";
+	add(m, &e);
+	/* The child's only thread is its main one, a copy of 102. */
+	e = base(COTRACE_EVENT_PROC_START, T0 + 3 * MS, 103, 103);
+	e.ppid = 100;
+	e.fork_ret = 0;
+	e.name = "/bin/prog";
+	e.pthread_id = 0x7f0000000000ULL + 102;
+	add(m, &e);
+	proc_exit(m, T0 + 4 * MS, 103, 0, 1 * MS);
+	/* The same from main, as a vfork with the forker alive. */
+	e = base(COTRACE_EVENT_VFORK, T0 + 5 * MS, 100, 100);
+	e.child_pid = 104;
+	e.threads_alive = 2;
+	e.alive_names = "forker(102)";
+	add(m, &e);
+	proc_start(m, T0 + 6 * MS, 104, 100, 0, "/bin/prog");
+	exec_ev(m, T0 + 7 * MS, 104, 104, "/bin/true", "true");
+	proc_start(m, T0 + 8 * MS, 104, 100, -1, "true");
+	proc_exit(m, T0 + 9 * MS, 104, 0, 1 * MS);
+	proc_exit(m, T0 + 10 * MS, 100, 0, 1 * MS);
+	assert_int_equal(cotrace_model_finish(m), 0);
+
+	assert_int_equal(m->n_forks, 2);
+	assert_int_equal(m->forks[0].child, proc_of(m, 103, 0));
+	assert_int_equal(m->forks[0].child_ret, 0);
+	assert_false(m->forks[0].vfork);
+	assert_int_equal(m->forks[1].child, proc_of(m, 104, 0));
+	assert_true(m->forks[1].vfork);
+	assert_int_equal(m->processes[proc_of(m, 103, 0)].parent,
+			proc_of(m, 100, 0));
+	/* Only the fork warns: a vfork child could only exec or _exit. */
+	assert_int_equal(count_warnings(m, COTRACE_WARN_FORK_WITH_THREADS), 1);
+	assert_int_equal(warning_of(m, COTRACE_WARN_FORK_WITH_THREADS)->ts_ns,
+			T0 + 2 * MS);
+	assert_contains(warning_of(m, COTRACE_WARN_FORK_WITH_THREADS)->message,
+			"prog (tid 100)");
+	assert_string_equal(m->processes[proc_of(m, 104, 0)].name, "true");
+	assert_int_equal(m->n_warnings, 1);
+}
+
+/* posix_spawn: the child under its parent; a failed or untraced one. */
+static void
+test_spawn(void **state)
+{
+	struct cotrace_model *m = *state;
+	const struct cotrace_spawn *sp;
+	struct cotrace_event e;
+
+	proc_start(m, T0, 100, 1, -1, "/bin/prog");
+	/* The child's image may start before the parent's spawn event. */
+	proc_start(m, T0 + 1 * MS, 101, 100, -1, "spawned");
+	e = base(COTRACE_EVENT_SPAWN, T0 + 2 * MS, 100, 100);
+	e.child_pid = 101;
+	e.ret = 0;
+	e.path = "/bin/spawned";
+	e.name = "spawned";
+	add(m, &e);
+	add(m, &e); /* a duplicated stream */
+	proc_exit(m, T0 + 3 * MS, 101, 4, 1 * MS);
+	e = base(COTRACE_EVENT_SPAWN, T0 + 4 * MS, 100, 100);
+	e.child_pid = -1;
+	e.ret = 2; /* ENOENT */
+	e.path = "/nonexistent";
+	e.name = "nothing";
+	add(m, &e);
+	e = base(COTRACE_EVENT_SPAWN, T0 + 5 * MS, 100, 100);
+	e.child_pid = 105;
+	e.ret = 0;
+	e.path = "/bin/static";
+	e.name = "static";
+	add(m, &e);
+	proc_exit(m, T0 + 9 * MS, 100, 0, 1 * MS);
+	assert_int_equal(cotrace_model_finish(m), 0);
+
+	assert_int_equal(m->n_spawns, 3);
+	sp = &m->spawns[0];
+	assert_int_equal(sp->child, proc_of(m, 101, 0));
+	assert_int_equal(sp->parent, proc_of(m, 100, 0));
+	assert_int_equal(sp->ret, 0);
+	assert_string_equal(sp->path, "/bin/spawned");
+	assert_int_equal(m->processes[proc_of(m, 101, 0)].parent,
+			proc_of(m, 100, 0));
+	assert_int_equal(m->spawns[1].child_pid, -1);
+	assert_int_equal(m->spawns[1].ret, 2);
+	assert_int_equal(m->spawns[1].child, SIZE_MAX);
+	assert_int_equal(m->spawns[2].child, SIZE_MAX);
+	assert_int_equal(count_warnings(m, COTRACE_WARN_CHILD_ABNORMAL), 1);
+	assert_contains(warning_of(m, COTRACE_WARN_CHILD_ABNORMAL)->message,
+			"spawned by pid 100");
+	assert_int_equal(count_warnings(m, COTRACE_WARN_FORK_CHILD_MISSING), 1);
+	assert_contains(warning_of(m, COTRACE_WARN_FORK_CHILD_MISSING)->message,
+			"spawned pid 105 (static)");
+	assert_int_equal(m->n_forks, 0);
+}
+
+/* pthread_setname_np: one's own name at once, another's once known. */
+static void
+test_thread_names(void **state)
+{
+	struct cotrace_model *m = *state;
+	struct cotrace_event e;
+
+	proc_start(m, T0, 100, 1, -1, "/bin/prog");
+	/* main renames thread 101 before 101 emitted anything. */
+	e = base(COTRACE_EVENT_THREAD_NAME, T0 + 1 * MS, 100, 100);
+	e.thread = 0x7f0000000000ULL + 101;
+	e.name = "renamed-101";
+	add(m, &e);
+	thread_start(m, T0 + 2 * MS, 100, 101, "prog");
+	/* 102 renames itself. */
+	thread_start(m, T0 + 3 * MS, 100, 102, "prog");
+	e = base(COTRACE_EVENT_THREAD_NAME, T0 + 4 * MS, 100, 102);
+	e.thread = e.pthread_id;
+	e.name = "self-102";
+	add(m, &e);
+	/* A rename of a thread never seen changes nothing. */
+	e = base(COTRACE_EVENT_THREAD_NAME, T0 + 5 * MS, 100, 100);
+	e.thread = 0x1234;
+	e.name = "ghost";
+	add(m, &e);
+	e.name = NULL;
+	add(m, &e);
+	proc_exit(m, T0 + 9 * MS, 100, 0, 1 * MS);
+	assert_int_equal(cotrace_model_finish(m), 0);
+
+	assert_string_equal(thread_of(m, 0, 101)->name, "renamed-101");
+	assert_string_equal(thread_of(m, 0, 102)->name, "self-102");
+	assert_string_equal(thread_of(m, 0, 100)->name, "prog");
+	assert_int_equal(m->n_threads, 3);
+}
+
+/*
+ * A death by signal ends the process (status 128 + N); a killed fork
+ * child is warned about; a second end is ignored.
+ */
+static void
+test_fatal_signal(void **state)
+{
+	struct cotrace_model *m = *state;
+	const struct cotrace_process *p;
+
+	proc_start(m, T0, 100, 1, -1, "/bin/prog");
+	fork_ev(m, T0 + 1 * MS, 100, 101, 1, NULL, 0, "");
+	proc_start(m, T0 + 2 * MS, 101, 100, 0, "/bin/prog");
+	fatal_ev(m, T0 + 3 * MS, 101, 101, 15, 2 * MS);
+	proc_exit(m, T0 + 4 * MS, 101, 0, 3 * MS); /* ignored */
+	fatal_ev(m, T0 + 9 * MS, 100, 100, 6, 4 * MS);
+	assert_int_equal(cotrace_model_finish(m), 0);
+
+	p = &m->processes[proc_of(m, 101, 0)];
+	assert_true(p->exit_seen);
+	assert_int_equal(p->term_signal, 15);
+	assert_int_equal(p->exit_status, 143);
+	assert_true(p->end_ns == T0 + 3 * MS);
+	assert_int_equal(p->cpu_ns, 2 * MS);
+	p = &m->processes[proc_of(m, 100, 0)];
+	assert_int_equal(p->term_signal, 6);
+	assert_int_equal(p->exit_status, 134);
+	assert_int_equal(count_warnings(m, COTRACE_WARN_CHILD_ABNORMAL), 1);
+	assert_contains(warning_of(m, COTRACE_WARN_CHILD_ABNORMAL)->message,
+			"killed by signal 15 (SIGTERM)");
+	assert_int_equal(count_warnings(m, COTRACE_WARN_PROCESS_NO_EXIT), 0);
+}
+
+/* A slot written by a thread that had ended is reused, not shared. */
+static void
+test_tls_slot_reused(void **state)
+{
+	struct cotrace_model *m = *state;
+
+	proc_start(m, T0, 100, 1, -1, "/bin/tls");
+	thread_start(m, T0 + 1, 100, 101, "first");
+	tls(m, COTRACE_EVENT_TLS_WRITE, T0 + 2, 100, 101, "x", "1", 0x5000);
+	thread_exit(m, T0 + 3, 100, 101, 10);
+	thread_start(m, T0 + 4, 100, 102, "second");
+	tls(m, COTRACE_EVENT_TLS_WRITE, T0 + 5, 100, 102, "x", "2", 0x5000);
+	/* While 102 lives, a third thread on its slot is sharing. */
+	thread_start(m, T0 + 6, 100, 103, "third");
+	tls(m, COTRACE_EVENT_TLS_WRITE, T0 + 7, 100, 103, "x", "3", 0x5000);
+	assert_int_equal(cotrace_model_finish(m), 0);
+
+	assert_int_equal(count_warnings(m, COTRACE_WARN_TLS_SHARED_SLOT), 1);
+	assert_contains(warning_of(m, COTRACE_WARN_TLS_SHARED_SLOT)->message,
+			"second (tid 102)");
+}
+
+/* The Python agent's logging records: counted, naming inherited threads. */
+static void
+test_python_logs(void **state)
+{
+	struct cotrace_model *m = *state;
+	struct cotrace_event e;
+
+	proc_start(m, T0, 100, 1, -1, "/usr/bin/python3");
+	/* The preload named it after its creator: threadName is better. */
+	thread_start(m, T0 + 1, 100, 101, "python3");
+	e = base(COTRACE_EVENT_LOG, T0 + 2, 100, 101);
+	e.procname = "python3";
+	e.name = "worker-1";
+	e.logger = "lecture";
+	e.msg = "hello";
+	e.loglevel = 30;
+	add(m, &e);
+	/* A thread named on purpose keeps its name. */
+	thread_start(m, T0 + 3, 100, 102, "decoder");
+	e = base(COTRACE_EVENT_LOG, T0 + 4, 100, 102);
+	e.procname = "decoder";
+	e.name = "Thread-2";
+	add(m, &e);
+	e.name = NULL;
+	add(m, &e);
+	proc_exit(m, T0 + 9, 100, 0, 1 * MS);
+	assert_int_equal(cotrace_model_finish(m), 0);
+
+	assert_string_equal(thread_of(m, 0, 101)->name, "worker-1");
+	assert_string_equal(thread_of(m, 0, 102)->name, "decoder");
+	assert_int_equal(thread_of(m, 0, 101)->n_logs, 1);
+	assert_int_equal(thread_of(m, 0, 102)->n_logs, 2);
+	assert_int_equal(m->processes[0].n_logs, 3);
+	assert_int_equal(m->n_warnings, 0);
+}
+
 #define TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
@@ -1114,6 +1490,15 @@ main(void)
 		TEST(test_no_timestamp),
 		TEST(test_garbage),
 		TEST(test_random_streams),
+		TEST(test_exec_keeps_identity),
+		TEST(test_exec_then_reuse),
+		TEST(test_exec_failed_and_untraced),
+		TEST(test_fork_from_thread_and_vfork),
+		TEST(test_spawn),
+		TEST(test_thread_names),
+		TEST(test_fatal_signal),
+		TEST(test_tls_slot_reused),
+		TEST(test_python_logs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
