@@ -813,7 +813,7 @@ write_process_slice(struct cotrace_chrome *c, struct process *p)
 	p->slice_written = true;
 	process_label(p, label, sizeof(label));
 	ev_begin(c, 'X', begin, p->id, c->threads[host].id, "process", label);
-	ev_dur(c, end - begin);
+	ev_dur(c, cotrace_ts_sub(end, begin));
 	args_begin(c);
 	arg_int(c, "pid", p->pid);
 	if (p->ppid >= 0) {
@@ -861,7 +861,7 @@ write_thread_slice(struct cotrace_chrome *c, struct thread *t)
 	thread_label(t, label, sizeof(label));
 	ev_begin(c, 'X', begin, c->processes[t->process].id, t->id, "thread",
 			label);
-	ev_dur(c, end - begin);
+	ev_dur(c, cotrace_ts_sub(end, begin));
 	args_begin(c);
 	arg_int(c, "tid", t->tid);
 	arg_int(c, "pid", c->processes[t->process].pid);

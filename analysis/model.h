@@ -20,6 +20,21 @@
 #define COTRACE_TS_NONE INT64_MIN   /* a time that was never seen */
 #define COTRACE_CPU_NONE UINT64_MAX /* a CPU time that was never seen */
 
+/*
+ * a - b for times: traces with clocks centuries apart (a damaged clock
+ * offset) would overflow a plain subtraction, so it saturates.
+ */
+static inline int64_t
+cotrace_ts_sub(int64_t a, int64_t b)
+{
+	int64_t d;
+
+	if (__builtin_sub_overflow(a, b, &d)) {
+		return b < 0 ? INT64_MAX : INT64_MIN;
+	}
+	return d;
+}
+
 enum cotrace_event_type {
 	COTRACE_EVENT_PROC_START,
 	COTRACE_EVENT_PROC_EXIT,

@@ -84,7 +84,7 @@ wall(char *buf, size_t size, int64_t start, int64_t end)
 		snprintf(buf, size, "?");
 		return buf;
 	}
-	return dur(buf, size, end - start);
+	return dur(buf, size, cotrace_ts_sub(end, start));
 }
 
 /* "+1.20 ms": time since the first event. */
@@ -101,7 +101,7 @@ offset(struct text *t, char *buf, size_t size, int64_t ts)
 		snprintf(buf, size, "+0 ms");
 		return buf;
 	}
-	dur(d, sizeof(d), ts - t->origin);
+	dur(d, sizeof(d), cotrace_ts_sub(ts, t->origin));
 	snprintf(buf, size, "%s%s", ts >= t->origin ? "+" : "", d);
 	return buf;
 }

@@ -323,7 +323,7 @@ put_offset(struct story *s, int64_t ts)
 	} else if (ts == s->origin) {
 		snprintf(buf, sizeof(buf), "+0 ms");
 	} else {
-		cotrace_format_duration(d, sizeof(d), ts - s->origin);
+		cotrace_format_duration(d, sizeof(d), cotrace_ts_sub(ts, s->origin));
 		snprintf(buf, sizeof(buf), "%s%s", ts > s->origin ? "+" : "",
 				d);
 	}
@@ -432,7 +432,7 @@ tell_proc_exit(struct story *s, size_t i)
 	}
 	if (p->start_seen) {
 		fprintf(s->out, " after %s",
-				dur(a, sizeof(a), p->end_ns - p->start_ns));
+				dur(a, sizeof(a), cotrace_ts_sub(p->end_ns, p->start_ns)));
 	}
 	if (cpu != COTRACE_CPU_NONE) {
 		fprintf(s->out, ", having used %s of CPU",

@@ -96,7 +96,11 @@ column(const struct term *t, int64_t ts)
 	if (ts <= t->t0) {
 		return 0;
 	}
-	x = (double)(ts - t->t0) / (double)t->span * (double)t->chart;
+	/* In double: times centuries apart overflow an int64 difference. */
+	x = ((double)ts - (double)t->t0) / (double)t->span * (double)t->chart;
+	if (!(x >= 0.0)) {
+		return 0;
+	}
 	if (x >= (double)(t->chart - 1)) {
 		return t->chart - 1;
 	}
@@ -804,9 +808,12 @@ render_term(FILE *out, const struct cotrace_model *model,
 	t.label_width = label_column(timeline, t.width);
 	t.chart = t.width - t.label_width - 1 - STATE_WIDTH - 1;
 	t.t0 = timeline->t0_ns;
-	t.span = timeline->t1_ns > timeline->t0_ns
-				 ? timeline->t1_ns - timeline->t0_ns
-				 : 1;
+	if (timeline->t1_ns <= timeline->t0_ns) {
+		t.span = 1;
+	} else if (__builtin_sub_overflow(timeline->t1_ns, timeline->t0_ns,
+				   &t.span)) {
+		t.span = INT64_MAX;
+	}
 	t.cells = malloc(t.chart);
 	t.colours = malloc(t.chart);
 	t.lost = calloc(t.chart, sizeof(*t.lost));
