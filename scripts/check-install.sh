@@ -28,7 +28,10 @@ check "$prefix/lib/*/libcotrace.so*"
 check "$prefix/include/cotrace/cotrace.h"
 check "$prefix/lib/*/pkgconfig/cotrace.pc"
 check "$plugin_dir/babeltrace-plugin-cotrace.so"
-for page in cotrace cotrace-record cotrace-report cotrace-demo cotrace-doctor; do
+check "$prefix/lib/*/cotrace/libcotrace-preload.so"
+check "$prefix/share/doc/cotrace/labs/01-parallel/lab.checks"
+for page in cotrace cotrace-record cotrace-report cotrace-demo cotrace-doctor \
+	cotrace-timeline cotrace-story cotrace-compare cotrace-check; do
 	check "$prefix/share/man/man1/$page.1*"
 done
 
