@@ -47,7 +47,7 @@ chrome_test=$(cd "$(dirname "$0")/../tests/chrome" && pwd)
 if [ ! -f "$chrome_test/node_modules/.package-lock.json" ] ||
 	[ "$chrome_test/package-lock.json" -nt "$chrome_test/node_modules/.package-lock.json" ]; then
 	echo "setup: npm ci in tests/chrome" >&2
-	(cd "$chrome_test" && npm ci --no-audit --no-fund --loglevel=error) ||
+	(cd "$chrome_test" && npm ci --no-audit --no-fund --loglevel=error >&2) ||
 		echo "setup: warning: npm ci in tests/chrome failed; the chrome test will retry" >&2
 fi
 
