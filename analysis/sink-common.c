@@ -794,3 +794,28 @@ cotrace_sink_consume(bt_self_component_sink *self_component_sink,
 	}
 	return status;
 }
+
+int
+cotrace_decoder_feed_model(struct cotrace_decoder *decoder,
+		struct cotrace_model *model, const bt_message *msg)
+{
+	struct cotrace_decoded_lost lost;
+	struct cotrace_event e;
+	int status;
+
+	status = cotrace_decoder_decode(decoder, msg, &e, &lost);
+	switch (status) {
+	case COTRACE_DECODED_EVENT:
+		return cotrace_model_add_event(model, &e);
+	case COTRACE_DECODED_FOREIGN:
+		cotrace_model_count_foreign(model);
+		return 0;
+	case COTRACE_DECODED_LOST:
+		return cotrace_model_add_lost(model, lost.count,
+				lost.begin_ns, lost.end_ns);
+	case COTRACE_DECODED_NOTHING:
+		return 0;
+	default:
+		return status;
+	}
+}

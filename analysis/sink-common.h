@@ -44,6 +44,13 @@ int cotrace_decoder_decode(struct cotrace_decoder *decoder,
 		struct cotrace_decoded_lost *lost);
 
 /*
+ * Decodes `msg` into `model`: an event, a foreign event counted, or a
+ * discarded-events span. Returns 0 or a negative errno.
+ */
+int cotrace_decoder_feed_model(struct cotrace_decoder *decoder,
+		struct cotrace_model *model, const bt_message *msg);
+
+/*
  * The graph-is-configured method's work: checks that port "in" is
  * connected and creates the message iterator on it (appending a cause on
  * failure).

@@ -255,25 +255,8 @@ static int
 handle_message(void *data, const bt_message *msg)
 {
 	struct sink_report *s = data;
-	struct cotrace_decoded_lost lost;
-	struct cotrace_event e;
-	int status;
 
-	status = cotrace_decoder_decode(s->decoder, msg, &e, &lost);
-	switch (status) {
-	case COTRACE_DECODED_EVENT:
-		return cotrace_model_add_event(s->model, &e);
-	case COTRACE_DECODED_FOREIGN:
-		cotrace_model_count_foreign(s->model);
-		return 0;
-	case COTRACE_DECODED_LOST:
-		return cotrace_model_add_lost(s->model, lost.count,
-				lost.begin_ns, lost.end_ns);
-	case COTRACE_DECODED_NOTHING:
-		return 0;
-	default:
-		return status;
-	}
+	return cotrace_decoder_feed_model(s->decoder, s->model, msg);
 }
 
 bt_component_class_sink_consume_method_status
