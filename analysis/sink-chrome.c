@@ -118,21 +118,8 @@ parse_params(struct sink_chrome *s, const bt_value *params)
 			}
 		}
 	}
-	if (s->path) {
-		s->out = fopen(s->path, "w");
-		if (!s->out) {
-			BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(
-					s->self,
-					"Cannot open output file: path=\"%s\": "
-					"%s",
-					s->path, strerror(errno));
-			return BT_COMPONENT_CLASS_INITIALIZE_METHOD_STATUS_ERROR;
-		}
-		s->close_out = true;
-	} else {
-		s->out = stdout;
-	}
-	return BT_COMPONENT_CLASS_INITIALIZE_METHOD_STATUS_OK;
+	return cotrace_sink_open_output(s->self, s->path, &s->out,
+			&s->close_out);
 }
 
 static void

@@ -819,3 +819,23 @@ cotrace_decoder_feed_model(struct cotrace_decoder *decoder,
 		return status;
 	}
 }
+
+bt_component_class_initialize_method_status
+cotrace_sink_open_output(bt_self_component *self, const char *path, FILE **out,
+		bool *close_out)
+{
+	if (!path) {
+		*out = stdout;
+		*close_out = false;
+		return BT_COMPONENT_CLASS_INITIALIZE_METHOD_STATUS_OK;
+	}
+	*out = fopen(path, "w");
+	if (!*out) {
+		BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(self,
+				"Cannot open output file: path=\"%s\": %s", path,
+				strerror(errno));
+		return BT_COMPONENT_CLASS_INITIALIZE_METHOD_STATUS_ERROR;
+	}
+	*close_out = true;
+	return BT_COMPONENT_CLASS_INITIALIZE_METHOD_STATUS_OK;
+}

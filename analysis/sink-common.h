@@ -7,7 +7,9 @@
 #ifndef COTRACE_SINK_COMMON_H
 #define COTRACE_SINK_COMMON_H
 
+#include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <babeltrace2/babeltrace.h>
 
@@ -71,5 +73,14 @@ bt_component_class_sink_consume_method_status cotrace_sink_consume(
 		bt_message_iterator **iter,
 		int (*handle)(void *data, const bt_message *msg), void *data,
 		const char *failure);
+
+/*
+ * The `path` parameter's output: the file `path` opened for writing
+ * (*close_out set), or standard output when path is NULL. Appends a cause
+ * and returns an error status when the file cannot be opened.
+ */
+bt_component_class_initialize_method_status cotrace_sink_open_output(
+		bt_self_component *self, const char *path, FILE **out,
+		bool *close_out);
 
 #endif /* COTRACE_SINK_COMMON_H */
