@@ -2,6 +2,8 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "json-writer.h"
@@ -308,6 +310,15 @@ cotrace_json_uint(struct cotrace_json_writer *w, uint64_t v)
 	scalar(w, buf);
 }
 
+/* Whether buf parses back to v (strtod reads the locale printf wrote in). */
+static bool
+round_trips(const char *buf, double v)
+{
+	char *end;
+
+	return strtod(buf, &end) == v && *end == '\0';
+}
+
 void
 cotrace_json_double(struct cotrace_json_writer *w, double v)
 {
@@ -317,9 +328,16 @@ cotrace_json_double(struct cotrace_json_writer *w, double v)
 		scalar(w, "null");
 		return;
 	}
-	/* Ratios need no more; %.6g keeps them readable (1.76,
-	 * not 1.7600000001). */
-	snprintf(buf, sizeof(buf), "%.6g", v);
+	/*
+	 * The shortest form that reads back as the same double: 1.76 stays
+	 * 1.76, and a ratio like 0.9976594 is not cut to 6 digits.
+	 */
+	for (int digits = 15; digits <= 17; digits++) {
+		snprintf(buf, sizeof(buf), "%.*g", digits, v);
+		if (digits == 17 || round_trips(buf, v)) {
+			break;
+		}
+	}
 	/* A host program may have set LC_NUMERIC to a decimal comma. */
 	for (char *p = buf; *p; p++) {
 		if (*p == ',') {

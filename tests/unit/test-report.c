@@ -341,6 +341,8 @@ test_json_structure(void **state)
 	cotrace_json_uint(&w, UINT64_MAX);
 	cotrace_json_double(&w, NAN);
 	cotrace_json_double(&w, 1.5);
+	cotrace_json_double(&w, 0.9976594);
+	cotrace_json_double(&w, 1.0 / 3.0);
 	cotrace_json_bool(&w, true);
 	cotrace_json_string(&w, NULL);
 	cotrace_json_begin_object(&w);
@@ -353,7 +355,7 @@ test_json_structure(void **state)
 	assert_int_equal(cotrace_json_writer_finish(&w), 0);
 	assert_int_equal(fclose(out), 0);
 	assert_string_equal(buf, "{\"a\":[-3,18446744073709551615,null,1.5,"
-				 "true,null,{}],\"b\":[]}\n");
+				 "0.9976594,0.3333333333333333,true,null,{}],\"b\":[]}\n");
 	free(buf);
 }
 
@@ -719,7 +721,7 @@ test_json_report(void **state)
 	assert_contains(c.buf, "\"span_ns\": 1181000000");
 	assert_contains(c.buf, "\"busy_ns\": 2360000000");
 	assert_contains(c.buf, "\"cpu_ns\": 2358000000");
-	assert_contains(c.buf, "\"parallelism\": 1.99831");
+	assert_contains(c.buf, "\"parallelism\": 1.9983065198983911");
 	assert_contains(c.buf, "\"max_concurrency\": 2");
 	assert_contains(c.buf, "\"kind\": \"parallel\"");
 	assert_contains(c.buf, "\"ppid\": null");
