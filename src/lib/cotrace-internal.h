@@ -42,6 +42,14 @@ pid_t cotrace__fork(bool vfork);
  */
 void cotrace__exit_handler_late(void);
 
+/*
+ * Whether an event of the kind is enabled: the preload checks before it
+ * computes anything (a pid, a path) for one.
+ */
+bool cotrace__proc_exit_enabled(void);
+bool cotrace__exec_enabled(void);
+bool cotrace__thread_name_enabled(void);
+
 /* exec (before the call) and exec_failed (after it returned). */
 void cotrace__exec(const char *path, const char *exe);
 void cotrace__exec_failed(const char *path, int error);
@@ -59,6 +67,8 @@ void cotrace__thread_name(pthread_t thread, const char *name);
  * number and value = the pointer, both as text.
  */
 bool cotrace__tls_write_enabled(void);
+/* Where tls_write's enabled state is: non-zero when it is enabled. */
+const int *cotrace__tls_write_state(void);
 void cotrace__tls_write_key(
 		unsigned int key, const void *value, const void *addr);
 

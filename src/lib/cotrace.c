@@ -151,7 +151,9 @@ cotrace_proc_exit(int status)
 {
 	int saved_errno = errno;
 
-	if (__atomic_exchange_n(&exit_emitted, 1, __ATOMIC_ACQ_REL)) {
+	/* Nothing to do, not even a gettid(), when nobody records. */
+	if (!cotrace__proc_exit_enabled() ||
+			__atomic_exchange_n(&exit_emitted, 1, __ATOMIC_ACQ_REL)) {
 		goto end;
 	}
 	/*
@@ -639,6 +641,26 @@ cotrace_tls_read_int(const char *key, const void *addr, int64_t value)
 
 /* ---- for libcotrace-preload.so (cotrace-internal.h) ---- */
 
+bool
+cotrace__proc_exit_enabled(void)
+{
+	return lttng_ust_tracepoint_enabled(cotrace, proc_exit) ||
+	       lttng_ust_tracepoint_enabled(cotrace, thread_exit);
+}
+
+bool
+cotrace__exec_enabled(void)
+{
+	return lttng_ust_tracepoint_enabled(cotrace, exec) ||
+	       lttng_ust_tracepoint_enabled(cotrace, exec_failed);
+}
+
+bool
+cotrace__thread_name_enabled(void)
+{
+	return lttng_ust_tracepoint_enabled(cotrace, thread_name);
+}
+
 void
 cotrace__exec(const char *path, const char *exe)
 {
@@ -692,6 +714,13 @@ bool
 cotrace__tls_write_enabled(void)
 {
 	return lttng_ust_tracepoint_enabled(cotrace, tls_write);
+}
+
+/* The field lttng_ust_tracepoint_enabled() reads (lttng/tracepoint.h). */
+const int *
+cotrace__tls_write_state(void)
+{
+	return &lttng_ust_tracepoint_cotrace___tls_write.state;
 }
 
 /* "0x" and the hex digits of `value`; `buf` holds at least 19 bytes. */
