@@ -154,6 +154,7 @@ struct cotrace_process {
 	 */
 	int64_t term_signal;
 	uint64_t n_logs;         /* logging records of the Python agent */
+	uint64_t n_logs_kept;    /* ...of which model->logs holds these */
 };
 
 struct cotrace_task {
@@ -198,6 +199,24 @@ struct cotrace_spawn {
 	char *exe;               /* interned: its argv[0] */
 };
 
+/*
+ * A logging record of the LTTng-UST Python agent (lttng_python:event). The
+ * model keeps each process's first COTRACE_LOGS_KEPT_PER_PROCESS records and
+ * counts the others, so memory stays bounded by the processes.
+ */
+#define COTRACE_LOGS_KEPT_PER_PROCESS 16
+#define COTRACE_LOG_MSG_MAX 256  /* bytes of a message kept */
+
+struct cotrace_log {
+	size_t process;          /* index in model->processes */
+	size_t thread;           /* index in model->threads */
+	int64_t ts_ns;
+	int64_t level;           /* Python's level: WARNING is 30 */
+	const char *logger;      /* interned */
+	const char *msg;         /* interned, its first COTRACE_LOG_MSG_MAX bytes */
+	bool msg_truncated;
+};
+
 enum cotrace_warning_kind {
 	COTRACE_WARN_FORK_WITH_THREADS,  /* fork while other threads were alive */
 	COTRACE_WARN_CHILD_ABNORMAL,     /* fork child exited non-zero */
@@ -235,6 +254,7 @@ struct cotrace_model {
 	struct cotrace_lost *lost;         size_t n_lost, cap_lost;
 	char **paths;                      size_t n_paths, cap_paths; /* owned */
 	struct cotrace_spawn *spawns;      size_t n_spawns, cap_spawns;
+	struct cotrace_log *logs;          size_t n_logs, cap_logs; /* in time order */
 	uint64_t events;         /* all events seen, cotrace or not */
 	uint64_t cotrace_events; /* cotrace:* events given to the model */
 	uint64_t lost_events;    /* sum of lost[].count */

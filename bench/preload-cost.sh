@@ -5,10 +5,11 @@
 # 5 rounds of N calls); the configurations of one call alternate, RUNS
 # times:
 #   - plain:      nothing preloaded (anchor 1);
-#   - lttng-ust:  raw lttng-ust with its own fork wrapper preloaded
-#                 (liblttng-ust.so + liblttng-ust-fork.so, no cotrace): what
-#                 any process that traces with lttng-ust and forks pays
-#                 (anchor 2);
+#   - lttng-ust:  libcotrace (the cotrace provider, lttng-ust) with
+#                 lttng-ust's own fork wrapper preloaded (libcotrace.so +
+#                 liblttng-ust-fork.so, no interposer of cotrace's): what a
+#                 process instrumented with lttng-ust that forks pays
+#                 (anchor 2: it registers the same provider);
 #   - preload:    libcotrace-preload.so in LD_PRELOAD, no tracing session;
 # in two phases: "no daemon" (no session daemon at all: lttng-ust finds
 # nobody to register with) and "no session" (a session daemon runs, no
@@ -48,6 +49,7 @@ die() {
 	die "no build in '$BUILD': run scripts/build.sh (or meson setup $BUILD && ninja -C $BUILD) first"
 COTRACE=$(cd "$BUILD/src/cli" && pwd)/cotrace
 PRELOAD=$(cd "$BUILD/src/preload" && pwd)/libcotrace-preload.so
+LIBCOTRACE=$(cd "$BUILD/src/lib" && pwd)/libcotrace.so.0
 ! ldd "$PRELOAD" | grep -q libasan || die "'$BUILD' is a sanitizer build: its timings say nothing"
 command -v lttng-sessiond >/dev/null || die "lttng-tools is missing: run scripts/setup-debian.sh"
 
@@ -60,7 +62,7 @@ cc -O2 -Wall -o "$WORK/preload-cost" bench/preload-cost.c -pthread ||
 # The measurement: OUT gets "PHASE CALL CONFIG NS" lines.
 inner=$(cat <<'INNER'
 set -euo pipefail
-work=$1 runs=$2 private=$3 cotrace=$4 preload=$5 calls=$6
+work=$1 runs=$2 private=$3 cotrace=$4 preload=$5 calls=$6 libcotrace=$7
 prog=$work/preload-cost
 sd=
 cleanup() {
@@ -78,7 +80,7 @@ one() {
 	local phase=$1 call=$2 config=$3 out
 	case $config in
 	plain) out=$("$prog" "$call" "${N[$call]}") ;;
-	ust) out=$(LD_PRELOAD=liblttng-ust.so.1:liblttng-ust-fork.so.1 "$prog" "$call" "${N[$call]}") ;;
+	ust) out=$(LD_PRELOAD=$libcotrace:liblttng-ust-fork.so.1 "$prog" "$call" "${N[$call]}") ;;
 	preload) out=$(LD_PRELOAD=$preload "$prog" "$call" "${N[$call]}") ;;
 	record)
 		rm -rf "$work/trace"
@@ -123,10 +125,10 @@ private=0
 if [ "$(id -u)" = 0 ] && unshare --mount --propagation private true 2>/dev/null; then
 	private=1
 	unshare --mount --propagation private bash -c "$inner" inner "$WORK" "$RUNS" 1 \
-		"$COTRACE" "$PRELOAD" "$CALLS" || die "the measurement failed"
+		"$COTRACE" "$PRELOAD" "$CALLS" "$LIBCOTRACE" || die "the measurement failed"
 else
 	lttng list >/dev/null 2>&1 || die "no session daemon: run scripts/setup-debian.sh (it starts one)"
-	bash -c "$inner" inner "$WORK" "$RUNS" 0 "$COTRACE" "$PRELOAD" "$CALLS" ||
+	bash -c "$inner" inner "$WORK" "$RUNS" 0 "$COTRACE" "$PRELOAD" "$CALLS" "$LIBCOTRACE" ||
 		die "the measurement failed"
 fi
 
