@@ -11,6 +11,7 @@
 #define COTRACE_INTERNAL_H
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -35,6 +36,38 @@ void cotrace__set_real_calls(const struct cotrace_real_calls *real);
  * event as `vfork` rather than `fork`.
  */
 pid_t cotrace__fork(bool vfork);
+
+/* The fork event lists at most this many other threads... */
+#define COTRACE_FORK_MAX_TIDS 64
+/* ...and their names in at most this many bytes, NUL included. */
+#define COTRACE_FORK_NAMES_LEN 1024
+
+struct cotrace__alive_threads {
+	int count;	     /* all threads, the caller included */
+	unsigned int n_tids; /* listed in tids / names */
+	bool truncated;
+	int tids[COTRACE_FORK_MAX_TIDS];
+	char names[COTRACE_FORK_NAMES_LEN]; /* "name(tid),name(tid)" */
+};
+
+/* One fork in progress, for a fork made by another call than fork(). */
+struct cotrace__fork_ctx {
+	bool vfork;
+	bool enabled;  /* the parent's event is enabled */
+	sigset_t sigset;
+	struct cotrace__alive_threads alive;
+};
+
+/*
+ * cotrace__fork() in three steps, for _Fork() and clone(), whose child
+ * starts elsewhere: prepare (the threads alive, lttng-ust's fork hooks)
+ * before the call, then child in the child (it re-registers with the
+ * session daemon and emits proc_start with fork_ret 0) or parent in the
+ * parent with what the call returned (the fork event). Each keeps errno.
+ */
+void cotrace__fork_prepare(struct cotrace__fork_ctx *ctx, bool vfork);
+void cotrace__fork_child(struct cotrace__fork_ctx *ctx);
+void cotrace__fork_parent(struct cotrace__fork_ctx *ctx, pid_t pid);
 
 /*
  * Registers proc_exit's on_exit() handler again, from main()'s start: one

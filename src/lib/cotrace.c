@@ -25,10 +25,6 @@
 #include "cotrace-internal.h"
 #include "cotrace-tp.h"
 
-/* The fork event lists at most this many other threads... */
-#define COTRACE_FORK_MAX_TIDS 64
-/* ...and their names in at most this many bytes, NUL included. */
-#define COTRACE_FORK_NAMES_LEN 1024
 /* Marks alive_names as truncated. */
 #define COTRACE_FORK_NAMES_MORE ",..."
 /* lttng-ust names its listener threads "<name>-ust"; they are not ours. */
@@ -293,13 +289,6 @@ names_append(char *names, size_t *used, const char *s)
 	return true;
 }
 
-struct alive_threads {
-	int count;	     /* all threads, the caller included */
-	unsigned int n_tids; /* listed in tids / names */
-	bool truncated;
-	int tids[COTRACE_FORK_MAX_TIDS];
-	char names[COTRACE_FORK_NAMES_LEN]; /* "name(tid),name(tid)" */
-};
 
 /*
  * Lists this process's threads other than the caller and lttng-ust's own,
@@ -307,7 +296,7 @@ struct alive_threads {
  * Threads started or ended while it reads are a race the caller accepts.
  */
 static void
-list_alive_threads(struct alive_threads *alive)
+list_alive_threads(struct cotrace__alive_threads *alive)
 {
 	char dents[4096] __attribute__((aligned(8)));
 	pid_t self = gettid();
@@ -407,54 +396,75 @@ cotrace_fork(void)
 	return cotrace__fork(false);
 }
 
-pid_t
-cotrace__fork(bool vfork)
+void
+cotrace__fork_prepare(struct cotrace__fork_ctx *ctx, bool vfork)
 {
-	struct alive_threads alive;
-	bool fork_enabled;
-	sigset_t sigset;
-	int saved_errno;
-	pid_t pid;
-
 	/*
 	 * The threads are listed before fork(): afterwards the child has only
 	 * the caller, and in the parent some may already have ended.
 	 */
-	fork_enabled = parent_event_enabled(vfork);
-	if (fork_enabled) {
-		list_alive_threads(&alive);
+	ctx->vfork = vfork;
+	ctx->enabled = parent_event_enabled(vfork);
+	if (ctx->enabled) {
+		list_alive_threads(&ctx->alive);
 	}
+	lttng_ust_before_fork(&ctx->sigset);
+}
 
-	lttng_ust_before_fork(&sigset);
+void
+cotrace__fork_child(struct cotrace__fork_ctx *ctx)
+{
+	int saved_errno = errno;
+
+	/*
+	 * Re-registers with the session daemon and waits for it (as
+	 * lttng-ust's constructor does), so that even a child that exits at
+	 * once has its events recorded.
+	 */
+	lttng_ust_after_fork_child(&ctx->sigset);
+	__atomic_store_n(&exit_emitted, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&proc_started, 1, __ATOMIC_RELEASE);
+	register_exit_handler();
+	emit_proc_start(0);
+	errno = saved_errno;
+}
+
+void
+cotrace__fork_parent(struct cotrace__fork_ctx *ctx, pid_t pid)
+{
+	int saved_errno = errno;
+	struct cotrace__alive_threads *alive = &ctx->alive;
+
+	lttng_ust_after_fork_parent(&ctx->sigset);
+	/* A failed fork() made no process: there is nothing to show. */
+	if (pid > 0 && ctx->enabled && parent_event_enabled(ctx->vfork)) {
+		if (ctx->vfork) {
+			lttng_ust_do_tracepoint(cotrace, vfork, cotrace_run_id(),
+					(int)pid, alive->count, alive->tids,
+					alive->n_tids, alive->names);
+		} else {
+			lttng_ust_do_tracepoint(cotrace, fork, cotrace_run_id(),
+					(int)pid, alive->count, alive->tids,
+					alive->n_tids, alive->names);
+		}
+	}
+	errno = saved_errno;
+}
+
+pid_t
+cotrace__fork(bool vfork)
+{
+	struct cotrace__fork_ctx ctx;
+	int saved_errno;
+	pid_t pid;
+
+	cotrace__fork_prepare(&ctx, vfork);
 	pid = call_fork();
 	saved_errno = errno;
 	if (pid == 0) {
-		/*
-		 * Re-registers with the session daemon and waits for it (as
-		 * lttng-ust's constructor does), so that even a child that
-		 * exits at once has its events recorded.
-		 */
-		lttng_ust_after_fork_child(&sigset);
-		__atomic_store_n(&exit_emitted, 0, __ATOMIC_RELEASE);
-		__atomic_store_n(&proc_started, 1, __ATOMIC_RELEASE);
-		register_exit_handler();
-		emit_proc_start(0);
+		cotrace__fork_child(&ctx);
 	} else {
-		lttng_ust_after_fork_parent(&sigset);
-		/* A failed fork() made no process: there is nothing to show. */
-		if (pid > 0 && fork_enabled && parent_event_enabled(vfork)) {
-			if (vfork) {
-				lttng_ust_do_tracepoint(cotrace, vfork,
-						cotrace_run_id(), (int)pid,
-						alive.count, alive.tids,
-						alive.n_tids, alive.names);
-			} else {
-				lttng_ust_do_tracepoint(cotrace, fork,
-						cotrace_run_id(), (int)pid,
-						alive.count, alive.tids,
-						alive.n_tids, alive.names);
-			}
-		}
+		cotrace__fork_parent(&ctx, pid);
 	}
 	errno = saved_errno;
 	return pid;

@@ -81,6 +81,8 @@ static struct {
 	int (*close)(int);
 	int (*fclose)(FILE *);
 	int (*close_range)(unsigned int, unsigned int, int);
+	pid_t (*fork_upper)(void); /* _Fork */
+	int (*clone)(int (*)(void *), void *, int, void *, ...);
 	/* lttng-ust's fd tracker, mirrored: see "File descriptors". */
 	int (*ust_add_fd)(int);
 	void (*ust_delete_fd)(int);
@@ -188,6 +190,8 @@ resolve(void)
 	real.close = next_symbol("close");
 	real.fclose = next_symbol("fclose");
 	real.close_range = next_symbol("close_range");
+	real.fork_upper = next_symbol("_Fork");
+	real.clone = next_symbol("clone");
 	real.ust_add_fd = next_symbol("lttng_ust_add_fd_to_tracker");
 	real.ust_delete_fd = next_symbol("lttng_ust_delete_fd_from_tracker");
 	real.ust_lock_fd = next_symbol("lttng_ust_lock_fd_tracker");
@@ -533,6 +537,113 @@ fork(void)
 {
 	ensure_init();
 	return cotrace__fork(false);
+}
+
+/*
+ * What a fork child made without fork() (no pthread_atfork() handlers)
+ * needs before it re-registers: this process's pid, and the other
+ * threads' fd-tracker state dropped.
+ */
+static void
+fork_child_reset(void)
+{
+	atfork_child();
+}
+
+/*
+ * _Fork() (glibc 2.34): fork() without the pthread_atfork() handlers. It
+ * runs through lttng-ust's fork hooks as fork() does, so the child is
+ * traced; the program's atfork handlers still do not run.
+ */
+pid_t
+_Fork(void)
+{
+	struct cotrace__fork_ctx ctx;
+	int saved_errno;
+	pid_t pid;
+
+	ensure_init();
+	if (!real.fork_upper) {
+		errno = ENOSYS;
+		return -1;
+	}
+	cotrace__fork_prepare(&ctx, false);
+	pid = real.fork_upper();
+	saved_errno = errno;
+	if (pid == 0) {
+		fork_child_reset();
+		cotrace__fork_child(&ctx);
+	} else {
+		cotrace__fork_parent(&ctx, pid);
+	}
+	errno = saved_errno;
+	return pid;
+}
+
+/*
+ * clone() that makes a process with its own memory and descriptor table
+ * is a fork() whose child runs fn(arg) on another stack: the child goes
+ * through clone_child(), which re-registers it with the session daemon
+ * (proc_start, fork_ret 0), runs fn and leaves with _exit(): glibc's clone()
+ * would end only the calling thread, and the child now has lttng-ust's.
+ * With CLONE_VM (threads, posix_spawn's child), CLONE_FILES (the child would
+ * close the parent's tracer descriptors as it re-registers) or CLONE_SETTLS
+ * the call passes through and the child stays silent (traced_here()).
+ */
+#define CLONE_NOT_FORK (CLONE_VM | CLONE_THREAD | CLONE_FILES | CLONE_SETTLS)
+
+struct clone_start {
+	int (*fn)(void *);
+	void *arg;
+	struct cotrace__fork_ctx ctx;
+};
+
+static int
+clone_child(void *opaque)
+{
+	/* The child's copy of the parent's stack frame. */
+	struct clone_start *start = opaque;
+	int ret;
+
+	fork_child_reset();
+	cotrace__fork_child(&start->ctx);
+	ret = start->fn(start->arg);
+	_exit(ret);
+}
+
+int
+clone(int (*fn)(void *), void *stack, int flags, void *arg, ...)
+{
+	struct clone_start start;
+	pid_t *parent_tid, *child_tid;
+	void *tls;
+	va_list ap;
+	int saved_errno, ret;
+
+	/* glibc reads the three optional arguments whatever the flags. */
+	va_start(ap, arg);
+	parent_tid = va_arg(ap, pid_t *);
+	tls = va_arg(ap, void *);
+	child_tid = va_arg(ap, pid_t *);
+	va_end(ap);
+	ensure_init();
+	if (!real.clone) {
+		errno = ENOSYS;
+		return -1;
+	}
+	if ((flags & CLONE_NOT_FORK) || !fn) {
+		return real.clone(fn, stack, flags, arg, parent_tid, tls,
+				child_tid);
+	}
+	start.fn = fn;
+	start.arg = arg;
+	cotrace__fork_prepare(&start.ctx, false);
+	ret = real.clone(clone_child, stack, flags, &start, parent_tid, tls,
+			child_tid);
+	saved_errno = errno;
+	cotrace__fork_parent(&start.ctx, ret);
+	errno = saved_errno;
+	return ret;
 }
 
 /*

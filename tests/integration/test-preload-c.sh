@@ -129,3 +129,25 @@ grep -Eq '/libcotrace-preload\.so:(.*:)?libm\.so\.6$' "$TMP/env.out" ||
 	fail "recording with --no-preload failed"
 [ "$(cat "$TMP/env2.out")" = none ] || fail "--no-preload should leave LD_PRELOAD alone, got '$(cat "$TMP/env2.out")'"
 echo "ok: LD_PRELOAD: the preload first, the user's kept after it; --no-preload adds nothing"
+
+# ---- forks made without fork(): _Fork() and clone(fn, stack, SIGCHLD).
+record forks "$PROG" forks
+j=$TMP/forks.json
+[ "$(rc_of forks)" = 0 ] || { show forks; fail "forks exited $(rc_of forks)"; }
+root=$(json_get "$j" '[p["pid"] for p in r["processes"] if p["parent_pid"] is None][0]')
+fchild=$(sed -n 's/^_Fork parent_ret \([0-9]*\) status 0$/\1/p' "$TMP/forks.out")
+cchild=$(sed -n 's/^clone parent_ret \([0-9]*\) status 5$/\1/p' "$TMP/forks.out")
+[ -n "$fchild" ] && [ -n "$cchild" ] || { show forks; fail "preload-prog forks did not print its children"; }
+grep -q "^_Fork child pid $fchild$" "$TMP/forks.out" || { show forks; fail "the _Fork child did not run"; }
+grep -q "^clone child pid $cchild arg hello$" "$TMP/forks.out" || { show forks; fail "the clone child did not run fn(arg)"; }
+for c in "$fchild" "$cchild"; do
+	json_check "$j" "[(f[\"parent_pid\"], f[\"parent_ret\"], f[\"child_ret\"]) for f in r[\"forks\"] if f[\"child_pid\"] == $c] == [($root, $c, 0)]" \
+		"one fork from $root to $c expected, returning $c in the parent and 0 in the child"
+done
+json_check "$j" "[(p[\"complete\"], p[\"exit_status\"]) for p in r[\"processes\"] if p[\"pid\"] == $fchild] == [(True, 0)]" \
+	"the _Fork child should have its start and its exit (0)"
+json_check "$j" "[(p[\"complete\"], p[\"exit_status\"]) for p in r[\"processes\"] if p[\"pid\"] == $cchild] == [(True, 5)]" \
+	"the clone child should have its start and its exit (5, what fn returned)"
+json_check "$j" 'len(r["processes"]) == 3 and not any(w["kind"] in ("fork-child-missing", "process-no-exit") for w in r["warnings"])' \
+	"3 processes, every fork child seen with its exit"
+echo "ok: forks: _Fork() and clone() children traced, both return values recorded"

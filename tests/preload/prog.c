@@ -13,10 +13,13 @@
  *   kill SIG      dies of signal SIG (its default action)
  *   children      a child killed by SIGTERM, one by SIGKILL, one exits 3
  *   sigquery      prints the dispositions it sees (preload must hide its own)
+ *   forks         a child by _Fork() and one by clone(fn, stack, SIGCHLD),
+ *                 which returns 5 from fn
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdarg.h>
@@ -354,6 +357,42 @@ run_sigquery(void)
 	return 0;
 }
 
+static int
+clone_fn(void *arg)
+{
+	say("clone child pid %d arg %s\n", (int)getpid(), (const char *)arg);
+	return 5;
+}
+
+/* Forks made without fork(): _Fork() and the clone() wrapper. */
+static int
+run_forks(void)
+{
+	static char stack[256 * 1024] __attribute__((aligned(16)));
+	int status;
+	pid_t pid;
+
+	pid = _Fork();
+	if (pid < 0) {
+		die("_Fork");
+	}
+	if (pid == 0) {
+		say("_Fork child pid %d\n", (int)getpid());
+		_exit(0);
+	}
+	status = wait_status(pid);
+	say("_Fork parent_ret %d status %d\n", (int)pid,
+			WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	pid = clone(clone_fn, stack + sizeof(stack), SIGCHLD, "hello");
+	if (pid < 0) {
+		die("clone");
+	}
+	status = wait_status(pid);
+	say("clone parent_ret %d status %d\n", (int)pid,
+			WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -385,7 +424,10 @@ main(int argc, char **argv)
 	if (!strcmp(mode, "sigquery")) {
 		return run_sigquery();
 	}
+	if (!strcmp(mode, "forks")) {
+		return run_forks();
+	}
 	fprintf(stderr, "usage: preload-prog tree|leaf [STATUS]|closefds|"
-			"handler-exit|kill SIG|children|sigquery\n");
+			"handler-exit|kill SIG|children|sigquery|forks\n");
 	return 2;
 }
