@@ -920,6 +920,8 @@ on_fork(struct cotrace_model *model, const struct cotrace_event *ev,
 		.child = NONE_INDEX,
 		.parent_pid = model->processes[pi].pid,
 		.child_pid = ev->child_pid,
+		.child_vpid = ev->child_vpid > 0 ? ev->child_vpid
+						 : ev->child_pid,
 		.ts_ns = ts,
 		.threads_alive = ev->threads_alive,
 		.parent_ret = ev->child_pid,
@@ -1592,6 +1594,7 @@ link_fork(struct cotrace_model *model, size_t fi)
 	size_t best = NONE_INDEX;
 	uint64_t best_dist = UINT64_MAX;
 	int best_tier = 2;
+	bool other_ns;
 	const char *host;
 	size_t *cur;
 	size_t c;
@@ -1600,15 +1603,20 @@ link_fork(struct cotrace_model *model, size_t fi)
 		return; /* fork() failed: there is no child to find */
 	}
 	host = priv->px[f->parent].host;
-	cur = map_find(&priv->pids, (uintptr_t)host, (uint64_t)f->child_pid, 0);
+	/* The child's events carry its pid in its own namespace. */
+	other_ns = f->child_vpid > 0 && f->child_vpid != f->child_pid;
+	cur = map_find(&priv->pids, (uintptr_t)host,
+			(uint64_t)(other_ns ? f->child_vpid : f->child_pid), 0);
 	for (c = cur ? *cur : NONE_INDEX; c != NONE_INDEX;
 			c = priv->px[c].prev) {
 		const struct cotrace_process *p = &model->processes[c];
 		uint64_t dist;
 		int tier;
 
+		/* Its parent is outside its namespace: getppid() was 0. */
 		if (priv->px[c].linked || c == f->parent ||
-				(p->ppid >= 0 && p->ppid != f->parent_pid) ||
+				(p->ppid >= 0 && p->ppid != f->parent_pid &&
+						!(other_ns && p->ppid == 0)) ||
 				is_ancestor(model, c, f->parent)) {
 			continue;
 		}

@@ -77,6 +77,8 @@ struct cotrace_event {
 	uint64_t cpu_ns;         /* CPU clock (process for proc_*, thread otherwise) */
 	int64_t status;          /* proc_exit */
 	int64_t child_pid;       /* fork: fork()'s return in the parent */
+	int64_t child_vpid;      /* fork: the child's pid in its own pid
+				    namespace; 0 when not given (= child_pid) */
 	int64_t threads_alive;   /* fork: parent's threads, the caller included */
 	const int64_t *alive_tids; /* fork: the other threads' tids */
 	size_t n_alive_tids;
@@ -175,6 +177,11 @@ struct cotrace_fork {
 	int64_t child_pid;
 	int64_t ts_ns;
 	int64_t threads_alive;
+	/*
+	 * The child's pid in its own pid namespace, what its events carry:
+	 * child_pid unless a new namespace lay between (unshare -p -f).
+	 */
+	int64_t child_vpid;
 	int64_t parent_ret;      /* what fork() returned in the parent */
 	int64_t child_ret;       /* what it returned in the child; -1 if child not seen */
 	int64_t *alive_tids;     /* owned */

@@ -404,6 +404,7 @@ cotrace__fork_prepare(struct cotrace__fork_ctx *ctx, bool vfork)
 	 * the caller, and in the parent some may already have ended.
 	 */
 	ctx->vfork = vfork;
+	ctx->new_pid_ns = false;
 	ctx->enabled = parent_event_enabled(vfork);
 	if (ctx->enabled) {
 		list_alive_threads(&ctx->alive);
@@ -429,23 +430,113 @@ cotrace__fork_child(struct cotrace__fork_ctx *ctx)
 	errno = saved_errno;
 }
 
+/* Decimal text of `value`; `buf` holds at least 21 bytes. */
+static const char *
+format_int64(int64_t value, char buf[static 21])
+{
+	uint64_t magnitude = value < 0 ? -(uint64_t)value : (uint64_t)value;
+	char *p = buf + 20;
+
+	*p = '\0';
+	do {
+		*--p = (char)('0' + magnitude % 10);
+		magnitude /= 10;
+	} while (magnitude);
+	if (value < 0) {
+		*--p = '-';
+	}
+	return p;
+}
+
+/* Whether this process's children go to another pid namespace than its own. */
+static bool
+children_in_other_pid_ns(void)
+{
+	char own[64], children[64];
+	ssize_t n_own, n_children;
+
+	n_own = readlink("/proc/self/ns/pid", own, sizeof(own));
+	n_children = readlink(
+			"/proc/self/ns/pid_for_children", children, sizeof(children));
+	return n_own > 0 && n_children > 0 &&
+	       (n_own != n_children || memcmp(own, children, (size_t)n_own));
+}
+
+/*
+ * The pid child `pid` (a pid of our namespace) has in its own namespace:
+ * the last field of the NSpid line of /proc/PID/status; `pid` itself when
+ * unreadable. Read without allocating.
+ */
+static int
+pid_in_own_ns(pid_t pid)
+{
+	char path[64] = "/proc/", num[21], buf[4096];
+	const char *line, *p;
+	long last = -1;
+	ssize_t n;
+	int fd;
+
+	strcat(path, format_int64(pid, num));
+	strcat(path, "/status");
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		return pid;
+	}
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0) {
+		return pid;
+	}
+	buf[n] = '\0';
+	line = strstr(buf, "\nNSpid:");
+	if (!line) {
+		return pid;
+	}
+	for (p = line + strlen("\nNSpid:"); *p && *p != '\n';) {
+		char *end;
+		long v;
+
+		if (*p == ' ' || *p == '\t') {
+			p++;
+			continue;
+		}
+		v = strtol(p, &end, 10);
+		if (end == p) {
+			break;
+		}
+		last = v;
+		p = end;
+	}
+	return last > 0 ? (int)last : pid;
+}
+
 void
 cotrace__fork_parent(struct cotrace__fork_ctx *ctx, pid_t pid)
 {
 	int saved_errno = errno;
 	struct cotrace__alive_threads *alive = &ctx->alive;
+	int child_vpid;
 
 	lttng_ust_after_fork_parent(&ctx->sigset);
 	/* A failed fork() made no process: there is nothing to show. */
 	if (pid > 0 && ctx->enabled && parent_event_enabled(ctx->vfork)) {
+		/*
+		 * A child in another pid namespace records its pid there:
+		 * the model links the fork by that one.
+		 */
+		child_vpid = ctx->new_pid_ns || children_in_other_pid_ns()
+					     ? pid_in_own_ns(pid)
+					     : (int)pid;
 		if (ctx->vfork) {
 			lttng_ust_do_tracepoint(cotrace, vfork, cotrace_run_id(),
 					(int)pid, alive->count, alive->tids,
-					alive->n_tids, alive->names);
+					alive->n_tids, alive->names,
+					child_vpid);
 		} else {
 			lttng_ust_do_tracepoint(cotrace, fork, cotrace_run_id(),
 					(int)pid, alive->count, alive->tids,
-					alive->n_tids, alive->names);
+					alive->n_tids, alive->names,
+					child_vpid);
 		}
 	}
 	errno = saved_errno;
@@ -603,24 +694,6 @@ cotrace_tls_read(const char *key, const void *addr, const char *value)
 				key ? key : "", value ? value : "", addr);
 	}
 	errno = saved_errno;
-}
-
-/* Decimal text of `value`; `buf` holds at least 21 bytes. */
-static const char *
-format_int64(int64_t value, char buf[static 21])
-{
-	uint64_t magnitude = value < 0 ? -(uint64_t)value : (uint64_t)value;
-	char *p = buf + 20;
-
-	*p = '\0';
-	do {
-		*--p = (char)('0' + magnitude % 10);
-		magnitude /= 10;
-	} while (magnitude);
-	if (value < 0) {
-		*--p = '-';
-	}
-	return p;
 }
 
 void

@@ -638,6 +638,7 @@ clone(int (*fn)(void *), void *stack, int flags, void *arg, ...)
 	start.fn = fn;
 	start.arg = arg;
 	cotrace__fork_prepare(&start.ctx, false);
+	start.ctx.new_pid_ns = (flags & CLONE_NEWPID) != 0;
 	ret = real.clone(clone_child, stack, flags, &start, parent_tid, tls,
 			child_tid);
 	saved_errno = errno;

@@ -151,3 +151,34 @@ json_check "$j" "[(p[\"complete\"], p[\"exit_status\"]) for p in r[\"processes\"
 json_check "$j" 'len(r["processes"]) == 3 and not any(w["kind"] in ("fork-child-missing", "process-no-exit") for w in r["warnings"])' \
 	"3 processes, every fork child seen with its exit"
 echo "ok: forks: _Fork() and clone() children traced, both return values recorded"
+
+# ---- a fork child in a new pid namespace: fork() returns its pid in the
+# parent's namespace, its events carry its pid in its own (1). The fork is
+# linked by the latter: no fork-child-missing warning.
+if unshare -p -f true 2>/dev/null; then
+	record pidns unshare -p -f "$PROG" leaf 0
+	j=$TMP/pidns.json
+	[ "$(rc_of pidns)" = 0 ] || { show pidns; fail "unshare -p -f preload-prog leaf exited $(rc_of pidns)"; }
+	grep -q "^leaf .* pid 1 ppid 0 status 0$" "$TMP/pidns.out" || { show pidns; fail "the leaf should be pid 1 of its namespace"; }
+	upid=$(json_get "$j" '[p["pid"] for p in r["processes"] if p["name"] == "unshare"][0]')
+	json_check "$j" "[(f[\"parent_pid\"], f[\"parent_ret\"] > 1, f[\"child_ret\"]) for f in r[\"forks\"]] == [($upid, True, 0)]" \
+		"unshare's fork: its own pid for the child in the parent, 0 in the child"
+	json_check "$j" "[(p[\"parent_pid\"], p[\"complete\"]) for p in r[\"processes\"] if p[\"pid\"] == 1] == [($upid, True)]" \
+		"pid 1 of the new namespace is unshare's child, complete"
+	json_check "$j" 'r["warnings"] == []' "no warning expected (no fork-child-missing)"
+	record clonens "$PROG" clone-newpid
+	j=$TMP/clonens.json
+	[ "$(rc_of clonens)" = 0 ] || { show clonens; fail "preload-prog clone-newpid exited $(rc_of clonens)"; }
+	cpid=$(sed -n 's/^clone-newpid parent_ret \([0-9]*\) status 5$/\1/p' "$TMP/clonens.out")
+	grep -q "^clone child pid 1 arg newpid$" "$TMP/clonens.out" && [ -n "$cpid" ] ||
+		{ show clonens; fail "the CLONE_NEWPID child should be pid 1 and return 5"; }
+	json_check "$j" "[(f[\"parent_ret\"], f[\"child_ret\"]) for f in r[\"forks\"]] == [($cpid, 0)] and [(p[\"exit_status\"], p[\"complete\"]) for p in r[\"processes\"] if p[\"pid\"] == 1] == [(5, True)]" \
+		"clone(CLONE_NEWPID): fork returned $cpid in the parent, 0 in the child, which exited 5"
+	json_check "$j" 'r["warnings"] == [] or all(w["kind"] == "child-abnormal-exit" for w in r["warnings"])' \
+		"no fork-child-missing warning for the CLONE_NEWPID child"
+	echo "ok: pid namespaces: unshare -p -f and clone(CLONE_NEWPID) children linked to their forks"
+elif [ "${CI:-}" = true ] && [ "$(id -u)" = 0 ]; then
+	fail "unshare -p -f does not work as root here"
+else
+	echo "SKIP (part): unshare -p -f does not work here (not root?)"
+fi

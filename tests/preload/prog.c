@@ -15,6 +15,8 @@
  *   sigquery      prints the dispositions it sees (preload must hide its own)
  *   forks         a child by _Fork() and one by clone(fn, stack, SIGCHLD),
  *                 which returns 5 from fn
+ *   clone-newpid  a child by clone(fn, stack, CLONE_NEWPID | SIGCHLD): pid 1
+ *                 of a new pid namespace (root only)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -393,6 +395,25 @@ run_forks(void)
 	return 0;
 }
 
+/* A child in a new pid namespace: it is pid 1 there. */
+static int
+run_clone_newpid(void)
+{
+	static char stack[256 * 1024] __attribute__((aligned(16)));
+	int status;
+	pid_t pid;
+
+	pid = clone(clone_fn, stack + sizeof(stack), CLONE_NEWPID | SIGCHLD,
+			"newpid");
+	if (pid < 0) {
+		die("clone(CLONE_NEWPID)");
+	}
+	status = wait_status(pid);
+	say("clone-newpid parent_ret %d status %d\n", (int)pid,
+			WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -427,7 +448,11 @@ main(int argc, char **argv)
 	if (!strcmp(mode, "forks")) {
 		return run_forks();
 	}
+	if (!strcmp(mode, "clone-newpid")) {
+		return run_clone_newpid();
+	}
 	fprintf(stderr, "usage: preload-prog tree|leaf [STATUS]|closefds|"
-			"handler-exit|kill SIG|children|sigquery|forks\n");
+			"handler-exit|kill SIG|children|sigquery|forks|"
+			"clone-newpid\n");
 	return 2;
 }

@@ -1525,6 +1525,40 @@ test_python_logs_kept(void **state)
 	}
 }
 
+/*
+ * A fork child in a new pid namespace: fork() returned 700 in the parent,
+ * the child's events say pid 1 and ppid 0 (its parent is outside). The
+ * fork event's child_vpid links them; without it the child is missing.
+ */
+static void
+test_fork_child_other_pid_ns(void **state)
+{
+	struct cotrace_model *m = *state;
+	struct cotrace_event e;
+
+	proc_start(m, T0, 100, 1, -1, "unshare");
+	e = base(COTRACE_EVENT_FORK, T0 + 1, 100, 100);
+	e.child_pid = 700;
+	e.child_vpid = 1;
+	e.threads_alive = 1;
+	add(m, &e);
+	proc_start(m, T0 + 2, 1, 0, 0, "leaf");
+	proc_exit(m, T0 + 3, 1, 0, 1 * MS);
+	/* A process 700 of the parent's namespace is someone else. */
+	proc_start(m, T0 + 4, 700, 100, -1, "other");
+	proc_exit(m, T0 + 5, 700, 0, 1 * MS);
+	proc_exit(m, T0 + 9, 100, 0, 1 * MS);
+	assert_int_equal(cotrace_model_finish(m), 0);
+
+	assert_int_equal(m->n_forks, 1);
+	assert_int_equal(m->forks[0].parent_ret, 700);
+	assert_int_equal(m->forks[0].child_ret, 0);
+	assert_true(m->forks[0].child != SIZE_MAX);
+	assert_int_equal(m->processes[m->forks[0].child].pid, 1);
+	assert_int_equal(m->processes[m->forks[0].child].parent, 0);
+	assert_null(warning_of(m, COTRACE_WARN_FORK_CHILD_MISSING));
+}
+
 #define TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
@@ -1568,6 +1602,7 @@ main(void)
 		TEST(test_tls_slot_reused),
 		TEST(test_python_logs),
 		TEST(test_python_logs_kept),
+		TEST(test_fork_child_other_pid_ns),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
