@@ -17,10 +17,11 @@
 #   - recording:  under `cotrace record` (the events enabled and written).
 #
 # Within noise: the difference between the preload's median and the plain
-# median is at most the plain call's own spread over the interleaved runs
-# (max - min of its RUNS medians); the same against lttng-ust for the
-# calls whose cost is lttng-ust's (fork, spawn: each new process registers
-# with the session daemon).
+# median is at most the plain call's own run-to-run spread over the
+# interleaved runs (max - min of its RUNS medians, the highest and the
+# lowest left out when RUNS >= 5); the verdict line takes lttng-ust as the
+# anchor for the calls whose cost is lttng-ust's (fork, spawn: each new
+# process registers with the session daemon), and the table shows both.
 #
 # As root everything runs in a private mount namespace with its own session
 # daemon (/var/run/lttng, /dev/shm and LTTNG_HOME private), so recordings of
@@ -164,8 +165,16 @@ def cell(v):
     return f"{med(v):,.0f} ({min(v):,.0f}-{max(v):,.0f})" if med(v) >= 100 else \
         f"{med(v):.1f} ({min(v):.1f}-{max(v):.1f})"
 
+def spread(v):
+    # run-to-run spread: max - min, without the highest and the lowest run
+    # when there are 5 or more (one disturbed run must not widen it)
+    v = sorted(v)
+    if len(v) >= 5:
+        v = v[1:-1]
+    return v[-1] - v[0]
+
 def verdict(v, anchor):
-    noise = max(anchor) - min(anchor)
+    noise = spread(anchor)
     diff = med(v) - med(anchor)
     ratio = med(v) / med(anchor) if med(anchor) > 0 else float("inf")
     ok = diff <= noise
