@@ -408,7 +408,8 @@ write_logs(struct cotrace_json_writer *w, const struct cotrace_model *m)
 		cotrace_json_begin_object(w);
 		key_id(w, "pid", pid_of(m, l->process));
 		key_id(w, "tid", tid_of(m, l->thread));
-		key_str(w, "thread", l->thread < m->n_threads
+		key_str(w, "thread",
+				l->thread < m->n_threads
 						? m->threads[l->thread].name
 						: NULL);
 		key_ts(w, "ts_ns", l->ts_ns);

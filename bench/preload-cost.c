@@ -3,8 +3,8 @@
  * one process, so bench/preload-cost.sh can compare a run without the
  * preload, with it but no tracing session, and under `cotrace record`.
  *
- *   preload-cost MODE N   prints "MODE <ns per call>" (to 0.1 ns), the median of 5
- *                         rounds of N calls
+ *   preload-cost MODE N   prints "MODE <ns per call>" (to 0.1 ns), the median
+ * of 5 rounds of N calls
  *
  * MODE: create (pthread_create + pthread_join), fork (fork + waitpid of a
  * child that _exits at once), setspecific (pthread_setspecific), spawn

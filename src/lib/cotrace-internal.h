@@ -53,7 +53,7 @@ struct cotrace__alive_threads {
 /* One fork in progress, for a fork made by another call than fork(). */
 struct cotrace__fork_ctx {
 	bool vfork;
-	bool enabled;  /* the parent's event is enabled */
+	bool enabled;	 /* the parent's event is enabled */
 	bool new_pid_ns; /* the call puts the child in a new pid namespace */
 	sigset_t sigset;
 	struct cotrace__alive_threads alive;

@@ -149,7 +149,8 @@ cotrace_proc_exit(int status)
 
 	/* Nothing to do, not even a gettid(), when nobody records. */
 	if (!cotrace__proc_exit_enabled() ||
-			__atomic_exchange_n(&exit_emitted, 1, __ATOMIC_ACQ_REL)) {
+			__atomic_exchange_n(
+					&exit_emitted, 1, __ATOMIC_ACQ_REL)) {
 		goto end;
 	}
 	/*
@@ -288,7 +289,6 @@ names_append(char *names, size_t *used, const char *s)
 	*used += len;
 	return true;
 }
-
 
 /*
  * Lists this process's threads other than the caller and lttng-ust's own,
@@ -456,8 +456,8 @@ children_in_other_pid_ns(void)
 	ssize_t n_own, n_children;
 
 	n_own = readlink("/proc/self/ns/pid", own, sizeof(own));
-	n_children = readlink(
-			"/proc/self/ns/pid_for_children", children, sizeof(children));
+	n_children = readlink("/proc/self/ns/pid_for_children", children,
+			sizeof(children));
 	return n_own > 0 && n_children > 0 &&
 	       (n_own != n_children || memcmp(own, children, (size_t)n_own));
 }
@@ -528,8 +528,9 @@ cotrace__fork_parent(struct cotrace__fork_ctx *ctx, pid_t pid)
 					     ? pid_in_own_ns(pid)
 					     : (int)pid;
 		if (ctx->vfork) {
-			lttng_ust_do_tracepoint(cotrace, vfork, cotrace_run_id(),
-					(int)pid, alive->count, alive->tids,
+			lttng_ust_do_tracepoint(cotrace, vfork,
+					cotrace_run_id(), (int)pid,
+					alive->count, alive->tids,
 					alive->n_tids, alive->names,
 					child_vpid);
 		} else {

@@ -212,8 +212,7 @@ resolve(void)
  * constructor when another library's constructor calls them (lttng-ust
  * starts its threads from its own).
  */
-static void __attribute__((noinline, cold))
-init_once_slow(void)
+static void __attribute__((noinline, cold)) init_once_slow(void)
 {
 	pthread_once(&init_once, resolve);
 }
@@ -221,7 +220,8 @@ init_once_slow(void)
 static inline void
 ensure_init(void)
 {
-	if (__builtin_expect(!__atomic_load_n(&resolved, __ATOMIC_ACQUIRE), 0)) {
+	if (__builtin_expect(
+			    !__atomic_load_n(&resolved, __ATOMIC_ACQUIRE), 0)) {
 		init_once_slow();
 	}
 }
@@ -1135,7 +1135,8 @@ mirror_any(unsigned int lo, unsigned int hi)
 	}
 	end = hi < (unsigned int)top ? hi : (unsigned int)top;
 	for (unsigned int w = lo / 64; w <= end / 64; w++) {
-		uint64_t bits = __atomic_load_n(&ust_fd_set[w], __ATOMIC_ACQUIRE);
+		uint64_t bits = __atomic_load_n(
+				&ust_fd_set[w], __ATOMIC_ACQUIRE);
 
 		if (w == lo / 64) {
 			bits &= ~0ULL << (lo % 64);
@@ -1156,8 +1157,8 @@ mirror_next(unsigned int lo, unsigned int hi)
 {
 	for (uint64_t fd = lo; fd <= hi; fd++) {
 		if (fd >= UST_FD_BITS ||
-				fd > (uint64_t)__atomic_load_n(
-						&ust_fd_top, __ATOMIC_ACQUIRE)) {
+				fd > (uint64_t)__atomic_load_n(&ust_fd_top,
+						     __ATOMIC_ACQUIRE)) {
 			break;
 		}
 		if (fd % 64 == 0 && !__atomic_load_n(&ust_fd_set[fd / 64],
@@ -1226,8 +1227,10 @@ wait_fast_windows(void)
 	uint64_t since = 0;
 
 	for (unsigned int spin = 0;; spin++) {
-		unsigned int n = __atomic_load_n(&fast_inflight, __ATOMIC_SEQ_CST);
-		unsigned int stuck = __atomic_load_n(&fast_stuck, __ATOMIC_RELAXED);
+		unsigned int n = __atomic_load_n(
+				&fast_inflight, __ATOMIC_SEQ_CST);
+		unsigned int stuck =
+				__atomic_load_n(&fast_stuck, __ATOMIC_RELAXED);
 
 		if (n < stuck) {
 			__atomic_store_n(&fast_stuck, n, __ATOMIC_RELAXED);
@@ -1333,7 +1336,8 @@ close(int fd)
 	if (!fd_mirror_active()) {
 		return lttng_ust_safe_close_fd(fd, real.close);
 	}
-	if (window_open(&state) && !mirror_any((unsigned int)fd, (unsigned int)fd)) {
+	if (window_open(&state) &&
+			!mirror_any((unsigned int)fd, (unsigned int)fd)) {
 		ret = real.close(fd);
 		window_close(state);
 		return ret;
@@ -1504,7 +1508,8 @@ close_range(unsigned int first, unsigned int last, int flags)
 	}
 	flags &= ~(int)CLOSE_RANGE_UNSHARE;
 	if (!fd_mirror_active() ||
-			(last >= UST_FD_BITS && __atomic_load_n(&ust_fd_overflow,
+			(last >= UST_FD_BITS &&
+					__atomic_load_n(&ust_fd_overflow,
 							__ATOMIC_ACQUIRE))) {
 		return close_range_each(first, last, flags);
 	}
