@@ -79,12 +79,13 @@ echo "ok: tree: 7 processes, forks, exec, vfork, spawn, threads and TLS as print
 record closefds "$PROG" closefds
 [ "$(rc_of closefds)" = 0 ] || { show closefds; fail "closefds exited $(rc_of closefds)"; }
 grep -q "written after closing all" "$TMP/closefds.out" || { show closefds; fail "closefds did not read its file back"; }
+grep -q "^cloexec set$" "$TMP/closefds.out" || { show closefds; fail "close_range(CLOSE_RANGE_CLOEXEC) should mark the program's descriptor"; }
 j=$TMP/closefds.json
 json_check "$j" 'len(r["processes"]) == 2 and all(p["complete"] for p in r["processes"])' \
 	"after closing every descriptor the program and its child are still traced"
 json_check "$j" 'any(p["name"] == "closefds-leaf" and p["exit_status"] == 0 for p in r["processes"])' \
 	"the exec'd child (closefds-leaf) is traced"
-echo "ok: closefds: still traced after close() and close_range() of everything"
+echo "ok: closefds: still traced after close(), close_range() and closefrom() of everything"
 
 # ---- exit(7) from a signal handler.
 record handler "$PROG" handler-exit

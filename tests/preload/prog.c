@@ -8,7 +8,9 @@
  *                 from a thread, exec, vfork + exec, posix_spawn
  *   leaf [STATUS] prints who it is and exits with STATUS (default 0)
  *   closefds      closes every descriptor (close() and close_range()),
- *                 then writes a file, forks and execs
+ *                 then writes a file, marks it close-on-exec with
+ *                 close_range(), closes all with closefrom(), forks and
+ *                 execs
  *   handler-exit  leaves through exit(7) from a signal handler
  *   kill SIG      dies of signal SIG (its default action)
  *   children      a child killed by SIGTERM, one by SIGKILL, one exits 3
@@ -251,7 +253,17 @@ run_closefds(void)
 	if (fd < 0 || read(fd, buf, sizeof(buf) - 1) < 0) {
 		die("read back");
 	}
-	close(fd);
+	/* close_range(CLOSE_RANGE_CLOEXEC) marks, closefrom() closes. */
+	if (close_range((unsigned int)fd, (unsigned int)fd,
+			    CLOSE_RANGE_CLOEXEC) != 0 ||
+			!(fcntl(fd, F_GETFD) & FD_CLOEXEC)) {
+		die("close_range(CLOSE_RANGE_CLOEXEC)");
+	}
+	say("cloexec set\n");
+	closefrom(3);
+	if (fcntl(fd, F_GETFD) != -1) {
+		die("closefrom left a descriptor open");
+	}
 	unlink(path);
 	say("%s", buf);
 	pid = fork();
