@@ -93,6 +93,8 @@ static struct {
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 /* resolve() has run: the interposers' fast check, before pthread_once(). */
 static int resolved;
+/* lttng-ust's fd tracker functions were all found: see "File descriptors". */
+static bool fd_mirror;
 /* tls_write's enabled state, read inline by pthread_setspecific(). */
 static const int *tls_write_state;
 
@@ -196,6 +198,8 @@ resolve(void)
 	real.ust_delete_fd = next_symbol("lttng_ust_delete_fd_from_tracker");
 	real.ust_lock_fd = next_symbol("lttng_ust_lock_fd_tracker");
 	real.ust_unlock_fd = next_symbol("lttng_ust_unlock_fd_tracker");
+	fd_mirror = real.ust_add_fd && real.ust_delete_fd && real.ust_lock_fd &&
+		    real.ust_unlock_fd;
 	/* lttng-ust's libraries are all loaded: they are our dependencies. */
 	dl_iterate_phdr(note_ust_ranges, NULL);
 
@@ -1084,13 +1088,6 @@ static __thread unsigned int my_windows
 /* How long the lock waits for a window that does not move. */
 #define FAST_WINDOW_STUCK_NS 1000000000ULL
 
-static bool
-fd_mirror_active(void)
-{
-	return real.ust_add_fd && real.ust_delete_fd && real.ust_lock_fd &&
-	       real.ust_unlock_fd;
-}
-
 static void
 mirror_set(int fd)
 {
@@ -1175,33 +1172,28 @@ mirror_next(unsigned int lo, unsigned int hi)
 }
 
 /*
- * Opens a fast-path window; true when nobody holds the tracker. The
- * window keeps thread cancellation off (a cancelled close() must not leave
- * a window open for ever): a cancellation pending before is acted upon
- * here as close() would, one that comes during the call right after it.
+ * A fast-path window: opened by window_open() (true when nobody holds the
+ * tracker), closed when the variable declared with WINDOW goes out of
+ * scope, also when a thread cancelled inside the real close() unwinds
+ * (the preload is built with -fexceptions, so the cleanup runs then too):
+ * no window stays open for ever, and no cancellation state is touched.
  */
-static bool
-window_open(int *cancel_state)
+#define WINDOW unsigned int __attribute__((cleanup(window_end), unused))
+
+static inline bool
+window_open(void)
 {
-	pthread_testcancel();
-	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, cancel_state);
 	my_windows++;
 	__atomic_add_fetch(&fast_inflight, 1, __ATOMIC_SEQ_CST);
 	return __atomic_load_n(&ust_busy, __ATOMIC_SEQ_CST) == 0;
 }
 
-static void
-window_close(int cancel_state)
+static inline void
+window_end(unsigned int *unused)
 {
-	int saved_errno = errno;
-
-	__atomic_sub_fetch(&fast_inflight, 1, __ATOMIC_SEQ_CST);
+	(void)unused;
+	__atomic_sub_fetch(&fast_inflight, 1, __ATOMIC_RELEASE);
 	my_windows--;
-	pthread_setcancelstate(cancel_state, NULL);
-	if (cancel_state == PTHREAD_CANCEL_ENABLE) {
-		pthread_testcancel();
-	}
-	errno = saved_errno;
 }
 
 static uint64_t
@@ -1226,6 +1218,15 @@ wait_fast_windows(void)
 	unsigned int last = UINT_MAX;
 	uint64_t since = 0;
 
+	/*
+	 * A thread inside a window of its own only closes: its close() reached
+	 * the tracker through another interposer after ours (liblttng-ust-fd)
+	 * or from a signal handler. It must not wait for the other windows,
+	 * whose threads may be waiting the same way for its own.
+	 */
+	if (my_windows) {
+		return;
+	}
 	for (unsigned int spin = 0;; spin++) {
 		unsigned int n = __atomic_load_n(
 				&fast_inflight, __ATOMIC_SEQ_CST);
@@ -1236,7 +1237,7 @@ wait_fast_windows(void)
 			__atomic_store_n(&fast_stuck, n, __ATOMIC_RELAXED);
 			stuck = n;
 		}
-		if (n <= my_windows + stuck) {
+		if (n <= stuck) {
 			return;
 		}
 		if (spin < 64) {
@@ -1249,8 +1250,7 @@ wait_fast_windows(void)
 			last = n;
 			since = monotonic_ns();
 		} else if (monotonic_ns() - since > FAST_WINDOW_STUCK_NS) {
-			__atomic_store_n(&fast_stuck, n - my_windows,
-					__ATOMIC_RELAXED);
+			__atomic_store_n(&fast_stuck, n, __ATOMIC_RELAXED);
 			return;
 		}
 		sched_yield();
@@ -1324,8 +1324,6 @@ fd_mirror_atfork_child(void)
 int
 close(int fd)
 {
-	int state, ret;
-
 	ensure_init();
 	if (!real.close) {
 		return (int)syscall(SYS_close, fd);
@@ -1333,16 +1331,14 @@ close(int fd)
 	if (fd < 0) {
 		return real.close(fd);
 	}
-	if (!fd_mirror_active()) {
-		return lttng_ust_safe_close_fd(fd, real.close);
+	if (fd_mirror) {
+		WINDOW window;
+
+		if (window_open() && !mirror_any((unsigned int)fd,
+						     (unsigned int)fd)) {
+			return real.close(fd);
+		}
 	}
-	if (window_open(&state) &&
-			!mirror_any((unsigned int)fd, (unsigned int)fd)) {
-		ret = real.close(fd);
-		window_close(state);
-		return ret;
-	}
-	window_close(state);
 	return lttng_ust_safe_close_fd(fd, real.close);
 }
 
@@ -1365,8 +1361,7 @@ fclose(FILE *stream)
 	if (fd < 0) {
 		return real.fclose(stream);
 	}
-	if (fd_mirror_active() &&
-			__atomic_load_n(&ust_busy, __ATOMIC_SEQ_CST) == 0 &&
+	if (fd_mirror && __atomic_load_n(&ust_busy, __ATOMIC_SEQ_CST) == 0 &&
 			!mirror_any((unsigned int)fd, (unsigned int)fd)) {
 		return real.fclose(stream);
 	}
@@ -1481,7 +1476,7 @@ close_range_around(unsigned int first, unsigned int last, int flags)
 int
 close_range(unsigned int first, unsigned int last, int flags)
 {
-	int state, ret, saved_errno;
+	int ret, saved_errno;
 
 	ensure_init();
 	if (!real.close_range) {
@@ -1494,23 +1489,21 @@ close_range(unsigned int first, unsigned int last, int flags)
 			first > last) {
 		return real.close_range(first, last, flags);
 	}
-	if (fd_mirror_active()) {
-		if (window_open(&state) && !mirror_any(first, last)) {
-			ret = real.close_range(first, last, flags);
-			window_close(state);
-			return ret;
+	if (fd_mirror) {
+		WINDOW window;
+
+		if (window_open() && !mirror_any(first, last)) {
+			return real.close_range(first, last, flags);
 		}
-		window_close(state);
 	}
 	if ((flags & CLOSE_RANGE_UNSHARE) &&
 			syscall(SYS_unshare, CLONE_FILES) != 0) {
 		return -1;
 	}
 	flags &= ~(int)CLOSE_RANGE_UNSHARE;
-	if (!fd_mirror_active() ||
-			(last >= UST_FD_BITS &&
-					__atomic_load_n(&ust_fd_overflow,
-							__ATOMIC_ACQUIRE))) {
+	if (!fd_mirror || (last >= UST_FD_BITS &&
+					  __atomic_load_n(&ust_fd_overflow,
+							  __ATOMIC_ACQUIRE))) {
 		return close_range_each(first, last, flags);
 	}
 	lttng_ust_lock_fd_tracker();
