@@ -511,6 +511,7 @@ cotrace_model_destroy(struct cotrace_model *model)
 	free(model->lost);
 	free(model->paths);
 	free(model->spawns);
+	free(model->logs);
 	if (priv) {
 		strtab_release(&priv->strs);
 		map_release(&priv->pids);
@@ -919,6 +920,8 @@ on_fork(struct cotrace_model *model, const struct cotrace_event *ev,
 		.child = NONE_INDEX,
 		.parent_pid = model->processes[pi].pid,
 		.child_pid = ev->child_pid,
+		.child_vpid = ev->child_vpid > 0 ? ev->child_vpid
+						 : ev->child_pid,
 		.ts_ns = ts,
 		.threads_alive = ev->threads_alive,
 		.parent_ret = ev->child_pid,
@@ -1248,21 +1251,72 @@ on_fatal_signal(struct cotrace_model *model, const struct cotrace_event *ev,
 }
 
 /*
- * A logging record of the Python agent: counted, and its threadName (what
+ * Keeps a process's first records (COTRACE_LOGS_KEPT_PER_PROCESS), the
+ * message cut at COTRACE_LOG_MSG_MAX bytes on a UTF-8 character boundary.
+ */
+static int
+keep_log(struct cotrace_model *model, const struct cotrace_event *ev,
+		int64_t ts, size_t pi, size_t ti)
+{
+	struct model_priv *priv = model->priv;
+	struct cotrace_process *p = &model->processes[pi];
+	const char *msg = ev->msg ? ev->msg : "";
+	size_t len = strlen(msg);
+	bool truncated = len > COTRACE_LOG_MSG_MAX;
+	char *logger, *kept;
+
+	if (p->n_logs_kept >= COTRACE_LOGS_KEPT_PER_PROCESS) {
+		return 0;
+	}
+	if (truncated) {
+		len = COTRACE_LOG_MSG_MAX;
+		while (len > 0 && ((unsigned char)msg[len] & 0xc0) == 0x80) {
+			len--;
+		}
+	}
+	logger = strtab_intern(&priv->strs, ev->logger);
+	kept = strtab_intern_len(&priv->strs, msg, len);
+	if (!logger || !kept ||
+			grow(&model->logs, &model->cap_logs, model->n_logs,
+					sizeof(*model->logs))) {
+		return -ENOMEM;
+	}
+	model->logs[model->n_logs++] = (struct cotrace_log){
+			.process = pi,
+			.thread = ti,
+			.ts_ns = ts,
+			.level = ev->loglevel,
+			.logger = logger,
+			.msg = kept,
+			.msg_truncated = truncated,
+	};
+	p->n_logs_kept++;
+	return 0;
+}
+
+/*
+ * A logging record of the Python agent: counted, the first ones of each
+ * process kept (keep_log()), and its threadName (what
  * threading.Thread(name=...) gave) names a thread that has no better name
- * than the one it inherited. Records are not kept: memory stays bounded by
- * processes and threads.
+ * than the one it inherited.
  */
 static int
 on_log(struct cotrace_model *model, const struct cotrace_event *ev,
-		size_t pi, size_t ti)
+		int64_t ts, size_t pi, size_t ti)
 {
 	struct model_priv *priv = model->priv;
-	struct cotrace_thread *t = &model->threads[ti];
-	struct cotrace_process *p = &model->processes[pi];
+	struct cotrace_thread *t;
+	struct cotrace_process *p;
 	bool inherited;
 	char *name;
+	int status;
 
+	status = keep_log(model, ev, ts, pi, ti);
+	if (status) {
+		return status;
+	}
+	t = &model->threads[ti];
+	p = &model->processes[pi];
 	p->n_logs++;
 	t->n_logs++;
 	if (!ev->name || !*ev->name) {
@@ -1401,7 +1455,7 @@ cotrace_model_add_event(struct cotrace_model *model,
 		on_fatal_signal(model, ev, ts, pi);
 		break;
 	case COTRACE_EVENT_LOG:
-		status = on_log(model, ev, pi, ti);
+		status = on_log(model, ev, ts, pi, ti);
 		break;
 	}
 	return status;
@@ -1540,6 +1594,7 @@ link_fork(struct cotrace_model *model, size_t fi)
 	size_t best = NONE_INDEX;
 	uint64_t best_dist = UINT64_MAX;
 	int best_tier = 2;
+	bool other_ns;
 	const char *host;
 	size_t *cur;
 	size_t c;
@@ -1548,15 +1603,20 @@ link_fork(struct cotrace_model *model, size_t fi)
 		return; /* fork() failed: there is no child to find */
 	}
 	host = priv->px[f->parent].host;
-	cur = map_find(&priv->pids, (uintptr_t)host, (uint64_t)f->child_pid, 0);
+	/* The child's events carry its pid in its own namespace. */
+	other_ns = f->child_vpid > 0 && f->child_vpid != f->child_pid;
+	cur = map_find(&priv->pids, (uintptr_t)host,
+			(uint64_t)(other_ns ? f->child_vpid : f->child_pid), 0);
 	for (c = cur ? *cur : NONE_INDEX; c != NONE_INDEX;
 			c = priv->px[c].prev) {
 		const struct cotrace_process *p = &model->processes[c];
 		uint64_t dist;
 		int tier;
 
+		/* Its parent is outside its namespace: getppid() was 0. */
 		if (priv->px[c].linked || c == f->parent ||
-				(p->ppid >= 0 && p->ppid != f->parent_pid) ||
+				(p->ppid >= 0 && p->ppid != f->parent_pid &&
+						!(other_ns && p->ppid == 0)) ||
 				is_ancestor(model, c, f->parent)) {
 			continue;
 		}

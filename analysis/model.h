@@ -77,6 +77,8 @@ struct cotrace_event {
 	uint64_t cpu_ns;         /* CPU clock (process for proc_*, thread otherwise) */
 	int64_t status;          /* proc_exit */
 	int64_t child_pid;       /* fork: fork()'s return in the parent */
+	int64_t child_vpid;      /* fork: the child's pid in its own pid
+				    namespace; 0 when not given (= child_pid) */
 	int64_t threads_alive;   /* fork: parent's threads, the caller included */
 	const int64_t *alive_tids; /* fork: the other threads' tids */
 	size_t n_alive_tids;
@@ -154,6 +156,7 @@ struct cotrace_process {
 	 */
 	int64_t term_signal;
 	uint64_t n_logs;         /* logging records of the Python agent */
+	uint64_t n_logs_kept;    /* ...of which model->logs holds these */
 };
 
 struct cotrace_task {
@@ -174,6 +177,11 @@ struct cotrace_fork {
 	int64_t child_pid;
 	int64_t ts_ns;
 	int64_t threads_alive;
+	/*
+	 * The child's pid in its own pid namespace, what its events carry:
+	 * child_pid unless a new namespace lay between (unshare -p -f).
+	 */
+	int64_t child_vpid;
 	int64_t parent_ret;      /* what fork() returned in the parent */
 	int64_t child_ret;       /* what it returned in the child; -1 if child not seen */
 	int64_t *alive_tids;     /* owned */
@@ -196,6 +204,24 @@ struct cotrace_spawn {
 	int64_t ret;             /* what posix_spawn() returned: 0 or an errno */
 	char *path;              /* interned: the program */
 	char *exe;               /* interned: its argv[0] */
+};
+
+/*
+ * A logging record of the LTTng-UST Python agent (lttng_python:event). The
+ * model keeps each process's first COTRACE_LOGS_KEPT_PER_PROCESS records and
+ * counts the others, so memory stays bounded by the processes.
+ */
+#define COTRACE_LOGS_KEPT_PER_PROCESS 16
+#define COTRACE_LOG_MSG_MAX 256  /* bytes of a message kept */
+
+struct cotrace_log {
+	size_t process;          /* index in model->processes */
+	size_t thread;           /* index in model->threads */
+	int64_t ts_ns;
+	int64_t level;           /* Python's level: WARNING is 30 */
+	const char *logger;      /* interned */
+	const char *msg;         /* interned, its first COTRACE_LOG_MSG_MAX bytes */
+	bool msg_truncated;
 };
 
 enum cotrace_warning_kind {
@@ -235,6 +261,7 @@ struct cotrace_model {
 	struct cotrace_lost *lost;         size_t n_lost, cap_lost;
 	char **paths;                      size_t n_paths, cap_paths; /* owned */
 	struct cotrace_spawn *spawns;      size_t n_spawns, cap_spawns;
+	struct cotrace_log *logs;          size_t n_logs, cap_logs; /* in time order */
 	uint64_t events;         /* all events seen, cotrace or not */
 	uint64_t cotrace_events; /* cotrace:* events given to the model */
 	uint64_t lost_events;    /* sum of lost[].count */

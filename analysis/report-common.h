@@ -111,4 +111,18 @@ char *cotrace_format_duration(char *buf, size_t size, int64_t ns);
 /* The unit's name, singular or plural: "task", "processes". */
 const char *cotrace_unit_name(enum cotrace_unit_kind unit, size_t count);
 
+/*
+ * Python's name of a logging level ("WARNING" for 30); NULL for a level
+ * between the standard ones.
+ */
+const char *cotrace_log_level_name(int64_t level);
+
+/*
+ * model->logs in process order, then time order: an array of indexes into
+ * model->logs (free() it), or NULL when there are none or on ENOMEM
+ * (*status says which: 0 or -ENOMEM).
+ */
+size_t *cotrace_report_logs_by_process(
+		const struct cotrace_model *model, int *status);
+
 #endif /* COTRACE_REPORT_COMMON_H */

@@ -4,6 +4,7 @@
  * number; times are integer nanoseconds since the Unix epoch.
  */
 #include <errno.h>
+#include <stdlib.h>
 
 #include "json-writer.h"
 #include "report-common.h"
@@ -360,6 +361,71 @@ write_tls_check(struct cotrace_json_writer *w, const struct cotrace_model *m)
 	return 0;
 }
 
+/*
+ * The Python agent's logging records: the total, each process's count and
+ * how many the model kept (its first ones), and the kept records in
+ * process then time order.
+ */
+static int
+write_logs(struct cotrace_json_writer *w, const struct cotrace_model *m)
+{
+	uint64_t total = 0;
+	size_t *order;
+	int status;
+
+	order = cotrace_report_logs_by_process(m, &status);
+	if (status) {
+		return status;
+	}
+	for (size_t i = 0; i < m->n_processes; i++) {
+		total += m->processes[i].n_logs;
+	}
+	cotrace_json_key(w, "logs");
+	cotrace_json_begin_object(w);
+	key_uint(w, "total", total);
+	key_uint(w, "kept_per_process", COTRACE_LOGS_KEPT_PER_PROCESS);
+	cotrace_json_key(w, "processes");
+	cotrace_json_begin_array(w);
+	for (size_t i = 0; i < m->n_processes; i++) {
+		const struct cotrace_process *p = &m->processes[i];
+
+		if (!p->n_logs) {
+			continue;
+		}
+		cotrace_json_begin_object(w);
+		key_int(w, "pid", p->pid);
+		key_uint(w, "records", p->n_logs);
+		key_uint(w, "listed", p->n_logs_kept);
+		cotrace_json_end_object(w);
+	}
+	cotrace_json_end_array(w);
+	cotrace_json_key(w, "records");
+	cotrace_json_begin_array(w);
+	for (size_t k = 0; k < m->n_logs; k++) {
+		const struct cotrace_log *l = &m->logs[order[k]];
+		const char *level = cotrace_log_level_name(l->level);
+
+		cotrace_json_begin_object(w);
+		key_id(w, "pid", pid_of(m, l->process));
+		key_id(w, "tid", tid_of(m, l->thread));
+		key_str(w, "thread",
+				l->thread < m->n_threads
+						? m->threads[l->thread].name
+						: NULL);
+		key_ts(w, "ts_ns", l->ts_ns);
+		key_str(w, "logger", l->logger);
+		key_int(w, "level", l->level);
+		key_str(w, "level_name", level);
+		key_str(w, "msg", l->msg);
+		key_bool(w, "msg_truncated", l->msg_truncated);
+		cotrace_json_end_object(w);
+	}
+	cotrace_json_end_array(w);
+	cotrace_json_end_object(w);
+	free(order);
+	return 0;
+}
+
 static void
 write_warnings(struct cotrace_json_writer *w, const struct cotrace_model *m)
 {
@@ -396,6 +462,10 @@ render_json(FILE *out, const struct cotrace_model *model,
 	write_forks(&w, model);
 	write_overlaps(&w, model, metrics);
 	status = write_tls_check(&w, model);
+	if (status) {
+		return status;
+	}
+	status = write_logs(&w, model);
 	if (status) {
 		return status;
 	}

@@ -715,6 +715,102 @@ render_threads(struct text *t)
 	return 0;
 }
 
+/* ---- Python logging records ---- */
+
+/*
+ * The LTTng-UST Python agent's records, per process and in time order:
+ * the model keeps each process's first ones and counts the rest.
+ */
+static int
+render_logs(struct text *t)
+{
+	const struct cotrace_model *m = t->model;
+	uint64_t total = 0;
+	size_t *order, shown_processes = 0;
+	size_t prev = SIZE_MAX;
+	char title[96], a[32];
+	int status;
+
+	for (size_t i = 0; i < m->n_processes; i++) {
+		total += m->processes[i].n_logs;
+	}
+	if (total == 0) {
+		return 0;
+	}
+	order = cotrace_report_logs_by_process(m, &status);
+	if (status) {
+		return status;
+	}
+	snprintf(title, sizeof(title),
+			"Python logging records (%" PRIu64 ", LTTng-UST agent)",
+			total);
+	heading(t, title);
+	for (size_t k = 0; k < m->n_logs; k++) {
+		const struct cotrace_log *l = &m->logs[order[k]];
+		const struct cotrace_process *p;
+		const char *level;
+
+		if (l->process >= m->n_processes) {
+			continue;
+		}
+		p = &m->processes[l->process];
+		if (l->process != prev) {
+			if (shown_processes++ == LIST_MAX) {
+				fputs("  ... and more processes (all of them in "
+				      "--format json)\n",
+						t->out);
+				break;
+			}
+			prev = l->process;
+			fprintf(t->out, "  pid %" PRId64 " ", p->pid);
+			put_name(t, p->name, NAME_MAX_CHARS);
+			fprintf(t->out, ": %" PRIu64 " record%s", p->n_logs,
+					p->n_logs == 1 ? "" : "s");
+			if (p->n_logs > p->n_logs_kept) {
+				fprintf(t->out,
+						" (the first %" PRIu64
+						" listed)",
+						p->n_logs_kept);
+			}
+			fputc('\n', t->out);
+		}
+		level = cotrace_log_level_name(l->level);
+		fprintf(t->out, "    %10s  tid %" PRId64 " ",
+				offset(t, a, sizeof(a), l->ts_ns),
+				l->thread < m->n_threads
+						? m->threads[l->thread].tid
+						: -1);
+		if (l->thread < m->n_threads) {
+			put_name(t, m->threads[l->thread].name,
+					NAME_MAX_CHARS);
+		}
+		if (level) {
+			fprintf(t->out, "  %s ", level);
+		} else {
+			fprintf(t->out, "  level %" PRId64 " ", l->level);
+		}
+		put_name(t, l->logger, NAME_MAX_CHARS);
+		fputs(": ", t->out);
+		put_name(t, l->msg, SIZE_MAX);
+		if (l->msg_truncated) {
+			fputs(" [...]", t->out);
+		}
+		fputc('\n', t->out);
+		/* The last kept record of a process: say what was not kept. */
+		if ((k + 1 == m->n_logs ||
+				    m->logs[order[k + 1]].process != l->process) &&
+				p->n_logs > p->n_logs_kept) {
+			fprintf(t->out,
+					"    ... and %" PRIu64
+					" more records of pid %" PRId64
+					" (counted, not kept)\n",
+					p->n_logs - p->n_logs_kept, p->pid);
+		}
+	}
+	free(order);
+	return 0;
+}
+
 static void
 render_warnings(struct text *t)
 {
@@ -762,6 +858,10 @@ render_text(FILE *out, const struct cotrace_model *model,
 	render_metrics(&t);
 	render_overlaps(&t);
 	status = render_threads(&t);
+	if (status) {
+		return status;
+	}
+	status = render_logs(&t);
 	if (status) {
 		return status;
 	}

@@ -579,3 +579,63 @@ cotrace_report_tls_sentence(
 				c->slots, c->slots == 1 ? "" : "s");
 	}
 }
+
+const char *
+cotrace_log_level_name(int64_t level)
+{
+	switch (level) {
+	case 50:
+		return "CRITICAL";
+	case 40:
+		return "ERROR";
+	case 30:
+		return "WARNING";
+	case 20:
+		return "INFO";
+	case 10:
+		return "DEBUG";
+	case 0:
+		return "NOTSET";
+	default:
+		return NULL;
+	}
+}
+
+static int
+cmp_log_order(const void *pa, const void *pb, void *data)
+{
+	const struct cotrace_model *m = data;
+	const struct cotrace_log *a = &m->logs[*(const size_t *)pa];
+	const struct cotrace_log *b = &m->logs[*(const size_t *)pb];
+
+	if (a->process != b->process) {
+		return a->process < b->process ? -1 : 1;
+	}
+	if (a->ts_ns != b->ts_ns) {
+		return a->ts_ns < b->ts_ns ? -1 : 1;
+	}
+	/* The model's order (arrival) for records of one instant. */
+	return a < b ? -1 : a > b;
+}
+
+size_t *
+cotrace_report_logs_by_process(const struct cotrace_model *model, int *status)
+{
+	size_t *order;
+
+	*status = 0;
+	if (model->n_logs == 0) {
+		return NULL;
+	}
+	order = malloc(model->n_logs * sizeof(*order));
+	if (!order) {
+		*status = -ENOMEM;
+		return NULL;
+	}
+	for (size_t i = 0; i < model->n_logs; i++) {
+		order[i] = i;
+	}
+	qsort_r(order, model->n_logs, sizeof(*order), cmp_log_order,
+			(void *)model);
+	return order;
+}

@@ -28,6 +28,7 @@ enum payload_field {
 	P_CPU_NS,
 	P_STATUS,
 	P_CHILD_PID,
+	P_CHILD_VPID,
 	P_THREADS_ALIVE,
 	P_ALIVE_TIDS,
 	P_ALIVE_NAMES,
@@ -56,6 +57,7 @@ static const char *const payload_names[P_COUNT] = {
 		[P_CPU_NS] = "cpu_ns",
 		[P_STATUS] = "status",
 		[P_CHILD_PID] = "child_pid",
+		[P_CHILD_VPID] = "child_vpid",
 		[P_THREADS_ALIVE] = "threads_alive",
 		[P_ALIVE_TIDS] = "alive_tids",
 		[P_ALIVE_NAMES] = "alive_names",
@@ -550,6 +552,7 @@ decode_event(struct cotrace_decoder *s, const bt_message *msg,
 	read_uint(payload, info->payload[P_CPU_NS], &e.cpu_ns);
 	read_int(payload, info->payload[P_STATUS], &e.status);
 	read_int(payload, info->payload[P_CHILD_PID], &e.child_pid);
+	read_int(payload, info->payload[P_CHILD_VPID], &e.child_vpid);
 	read_int(payload, info->payload[P_THREADS_ALIVE], &e.threads_alive);
 	read_string(payload, info->payload[P_ALIVE_NAMES], &e.alive_names);
 	read_uint(payload, info->payload[P_TASK_ID], &e.task_id);

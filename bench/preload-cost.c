@@ -3,15 +3,19 @@
  * one process, so bench/preload-cost.sh can compare a run without the
  * preload, with it but no tracing session, and under `cotrace record`.
  *
- *   preload-cost MODE N   prints "MODE <ns per call>", the median of 5
- *                         rounds of N calls
+ *   preload-cost MODE N   prints "MODE <ns per call>" (to 0.1 ns), the median
+ * of 5 rounds of N calls
  *
  * MODE: create (pthread_create + pthread_join), fork (fork + waitpid of a
  * child that _exits at once), setspecific (pthread_setspecific), spawn
  * (posix_spawn of /bin/true + waitpid), close (close of a descriptor that
- * is not open).
+ * is not open), closerange (close_range over 16 descriptors not open),
+ * fclose (fopen of /dev/null + fclose), setname (pthread_setname_np of the
+ * calling thread), sigaction (reading SIGUSR1's disposition).
  */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <signal.h>
 #include <pthread.h>
 #include <spawn.h>
 #include <stdint.h>
@@ -101,6 +105,41 @@ one_close(long i)
 	close(1000000);
 }
 
+static void
+one_closerange(long i)
+{
+	(void)i;
+	close_range(1000000, 1000015, 0);
+}
+
+static void
+one_fclose(long i)
+{
+	FILE *f = fopen("/dev/null", "r");
+
+	(void)i;
+	if (!f) {
+		perror("preload-cost: fopen");
+		exit(1);
+	}
+	fclose(f);
+}
+
+static void
+one_setname(long i)
+{
+	pthread_setname_np(pthread_self(), i & 1 ? "cost-a" : "cost-b");
+}
+
+static void
+one_sigaction(long i)
+{
+	struct sigaction old;
+
+	(void)i;
+	sigaction(SIGUSR1, NULL, &old);
+}
+
 static int
 cmp_u64(const void *a, const void *b)
 {
@@ -121,13 +160,18 @@ main(int argc, char **argv)
 			{"setspecific", one_setspecific},
 			{"spawn", one_spawn},
 			{"close", one_close},
+			{"closerange", one_closerange},
+			{"fclose", one_fclose},
+			{"setname", one_setname},
+			{"sigaction", one_sigaction},
 	};
 	uint64_t per_call[ROUNDS];
 	long n = argc > 2 ? atol(argv[2]) : 0;
 
 	if (argc != 3 || n <= 0) {
 		fprintf(stderr, "usage: preload-cost create|fork|setspecific|"
-				"spawn|close N\n");
+				"spawn|close|closerange|fclose|setname|"
+				"sigaction N\n");
 		return 2;
 	}
 	pthread_key_create(&key, NULL);
@@ -142,11 +186,13 @@ main(int argc, char **argv)
 			for (long i = 0; i < n; i++) {
 				modes[m].fn(i);
 			}
-			per_call[r] = (now_ns() - t0) / (uint64_t)n;
+			/* tenths of a nanosecond */
+			per_call[r] = (now_ns() - t0) * 10 / (uint64_t)n;
 		}
 		qsort(per_call, ROUNDS, sizeof(per_call[0]), cmp_u64);
-		printf("%s %llu\n", argv[1],
-				(unsigned long long)per_call[ROUNDS / 2]);
+		printf("%s %llu.%llu\n", argv[1],
+				(unsigned long long)per_call[ROUNDS / 2] / 10,
+				(unsigned long long)per_call[ROUNDS / 2] % 10);
 		return 0;
 	}
 	fprintf(stderr, "preload-cost: unknown mode '%s'\n", argv[1]);

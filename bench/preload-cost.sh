@@ -1,103 +1,217 @@
 #!/usr/bin/env bash
-# The cost of libcotrace-preload.so per intercepted call, as ratios against
-# the anchors measured in the same run. Runs of each call, interleaved:
-#   - plain:      bench/preload-cost.c, nothing preloaded (anchor 1);
-#   - lttng-ust:  raw lttng-ust with its own fork wrapper preloaded
-#                 (liblttng-ust-fork.so, no cotrace): what any process that
-#                 traces with lttng-ust and forks pays (anchor 2);
-#   - no session: the preload in LD_PRELOAD, a session daemon running, but
-#                 no tracing session (the events disabled: what an unused
-#                 preload costs);
+# The cost of libcotrace-preload.so per intercepted call, against anchors
+# measured in the same run, with a verdict per call. Each configuration
+# runs bench/preload-cost.c in its own process (which prints the median of
+# 5 rounds of N calls); the configurations of one call alternate, RUNS
+# times:
+#   - plain:      nothing preloaded (anchor 1);
+#   - lttng-ust:  libcotrace (the cotrace provider, lttng-ust) with
+#                 lttng-ust's own fork wrapper preloaded (libcotrace.so +
+#                 liblttng-ust-fork.so, no interposer of cotrace's): what a
+#                 process instrumented with lttng-ust that forks pays
+#                 (anchor 2: it registers the same provider);
+#   - preload:    libcotrace-preload.so in LD_PRELOAD, no tracing session;
+# in two phases: "no daemon" (no session daemon at all: lttng-ust finds
+# nobody to register with) and "no session" (a session daemon runs, no
+# session: every new process registers with it); then
 #   - recording:  under `cotrace record` (the events enabled and written).
-# The calls: pthread_create + join, fork + waitpid, pthread_setspecific,
-# posix_spawn of /bin/true + waitpid, close() of a descriptor not open.
+#
+# Within noise: the difference between the preload's median and the plain
+# median is at most the plain call's own run-to-run spread over the
+# interleaved runs (max - min of its RUNS medians, the highest and the
+# lowest left out when RUNS >= 5); the verdict line takes lttng-ust as the
+# anchor for the calls whose cost is lttng-ust's (fork, spawn: each new
+# process registers with the session daemon), and the table shows both.
+#
+# As root everything runs in a private mount namespace with its own session
+# daemon (/var/run/lttng, /dev/shm and LTTNG_HOME private), so recordings of
+# other users of the machine cannot enable the cotrace events in the
+# processes measured (their filter would run there); otherwise the
+# machine's daemon is used and the "no daemon" phase is skipped.
 #
 #   bench/preload-cost.sh [BUILD_DIR]     (default: build)
 #
-# Environment: RUNS (runs of each configuration, default 3; the table shows
-# the medians). Not run in CI. Exit status 0 when every run worked.
+# Environment: RUNS (runs of each configuration, default 7), CALLS (the
+# calls to measure, default all). Not run in CI. Exit status 0 when every
+# run worked.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 BUILD=${1:-${BUILD_DIR:-build}}
-COTRACE=$BUILD/src/cli/cotrace
-PRELOAD=$BUILD/src/preload/libcotrace-preload.so
-RUNS=${RUNS:-3}
+RUNS=${RUNS:-7}
+CALLS=${CALLS:-setspecific close closerange fclose setname sigaction create fork spawn}
 
 die() {
 	echo "bench: $*" >&2
 	exit 1
 }
 
-[ -x "$COTRACE" ] && [ -f "$PRELOAD" ] ||
+[ -x "$BUILD/src/cli/cotrace" ] && [ -f "$BUILD/src/preload/libcotrace-preload.so" ] ||
 	die "no build in '$BUILD': run scripts/build.sh (or meson setup $BUILD && ninja -C $BUILD) first"
+COTRACE=$(cd "$BUILD/src/cli" && pwd)/cotrace
+PRELOAD=$(cd "$BUILD/src/preload" && pwd)/libcotrace-preload.so
+LIBCOTRACE=$(cd "$BUILD/src/lib" && pwd)/libcotrace.so.0
 ! ldd "$PRELOAD" | grep -q libasan || die "'$BUILD' is a sanitizer build: its timings say nothing"
-lttng list >/dev/null 2>&1 || die "no session daemon: run scripts/setup-debian.sh (it starts one)"
+command -v lttng-sessiond >/dev/null || die "lttng-tools is missing: run scripts/setup-debian.sh"
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/cotrace-bench.XXXXXX")
+chmod 755 "$WORK"
 trap 'rm -rf "$WORK"' EXIT
 cc -O2 -Wall -o "$WORK/preload-cost" bench/preload-cost.c -pthread ||
 	die "cannot compile bench/preload-cost.c"
-PROG=$WORK/preload-cost
 
-# calls per round for each call: a round of each takes a fraction of a second
-declare -A N=([create]=2000 [fork]=200 [setspecific]=1000000 [spawn]=200 [close]=1000000)
-calls=(create fork setspecific spawn close)
-
-# run CONFIG CALL: prints the ns per call of one run.
-run() {
-	local config=$1 call=$2 out
+# The measurement: OUT gets "PHASE CALL CONFIG NS" lines.
+inner=$(cat <<'INNER'
+set -euo pipefail
+work=$1 runs=$2 private=$3 cotrace=$4 preload=$5 calls=$6 libcotrace=$7
+prog=$work/preload-cost
+sd=
+cleanup() {
+	if [ -n "$sd" ]; then
+		kill "$sd" 2>/dev/null || true
+		wait "$sd" 2>/dev/null || true
+	fi
+}
+trap cleanup EXIT
+# calls per round: a round of each takes a fraction of a second
+declare -A N=([create]=2000 [fork]=40 [setspecific]=1000000 [spawn]=40
+	[close]=500000 [closerange]=500000 [fclose]=100000 [setname]=200000
+	[sigaction]=500000)
+one() {
+	local phase=$1 call=$2 config=$3 out
 	case $config in
-	plain) out=$("$PROG" "$call" "${N[$call]}") ;;
-	ust) out=$(LD_PRELOAD=liblttng-ust.so.1:liblttng-ust-fork.so.1 "$PROG" "$call" "${N[$call]}") ;;
-	nosession) out=$(LD_PRELOAD=$PRELOAD "$PROG" "$call" "${N[$call]}") ;;
+	plain) out=$("$prog" "$call" "${N[$call]}") ;;
+	ust) out=$(LD_PRELOAD=$libcotrace:liblttng-ust-fork.so.1 "$prog" "$call" "${N[$call]}") ;;
+	preload) out=$(LD_PRELOAD=$preload "$prog" "$call" "${N[$call]}") ;;
 	record)
-		rm -rf "$WORK/trace"
-		out=$("$COTRACE" record -q --subbuf-size 8M --num-subbuf 8 -o "$WORK/trace" -- \
-			"$PROG" "$call" "${N[$call]}" 2>"$WORK/record.err") ||
-			{ cat "$WORK/record.err" >&2; die "recording $call failed"; }
+		rm -rf "$work/trace"
+		out=$("$cotrace" record -q --subbuf-size 8M --num-subbuf 8 -o "$work/trace" -- \
+			"$prog" "$call" "${N[$call]}" 2>"$work/record.err") ||
+			{ cat "$work/record.err" >&2; echo "recording $call failed" >&2; exit 1; }
 		;;
 	esac
-	echo "${out##* }"
+	echo "$phase $call $config ${out##* }" >>"$work/out"
 }
-
-median() {
-	tr ' ' '\n' | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
-}
-
-# Other recordings on the same session daemon enable cotrace:* (with their
-# own run_id filter): then "no session" is really "events enabled but
-# filtered out", and every traced child gets their channels too.
-active_sessions() {
-	lttng list 2>/dev/null | grep -c '\[active\]' || true
-}
-echo "machine: $(nproc) CPUs, $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "active tracing sessions of others at the start: $(active_sessions)"
-echo "lttng-ust $(pkg-config --modversion lttng-ust 2>/dev/null || echo '?'), $RUNS runs of each, medians"
-printf '%-12s %10s %10s %10s %10s | %8s %8s %8s | %8s %8s\n' call "plain" "lttng-ust" "no sess." "record" \
-	"ust/pl" "nos/pl" "rec/pl" "nos/ust" "rec/ust"
-declare -A res
-configs=(plain ust nosession record)
-for call in "${calls[@]}"; do
-	for config in "${configs[@]}"; do
-		res[$call.$config]=""
-	done
-	for ((r = 0; r < RUNS; r++)); do
-		for config in "${configs[@]}"; do
-			res[$call.$config]+="$(run "$config" "$call") "
+phase() {
+	local phase=$1
+	shift
+	for call in $calls; do
+		for ((r = 0; r < runs; r++)); do
+			for config in "$@"; do
+				one "$phase" "$call" "$config"
+			done
 		done
 	done
-	p=$(echo "${res[$call.plain]}" | median)
-	u=$(echo "${res[$call.ust]}" | median)
-	s=$(echo "${res[$call.nosession]}" | median)
-	t=$(echo "${res[$call.record]}" | median)
-	awk -v c="$call" -v p="$p" -v u="$u" -v s="$s" -v t="$t" 'BEGIN {
-		ps = p > 0 ? p : 1; us = u > 0 ? u : 1
-		printf "%-12s %10d %10d %10d %10d | %7.2fx %7.2fx %7.2fx | %7.2fx %7.2fx\n",
-			c, p, u, s, t, u / ps, s / ps, t / ps, s / us, t / us
-	}'
-done
-echo "(ns per call, medians; ratios against plain (pl) and raw lttng-ust (ust). A"
-echo " setspecific or close call costs a few ns, so its ratio is large while its cost"
-echo " stays small. fork and spawn: each child registers with the session daemon.)"
-echo "active tracing sessions of others at the end: $(active_sessions)"
+}
+: >"$work/out"
+if [ "$private" = 1 ]; then
+	mount -t tmpfs tmpfs /var/run/lttng
+	mount -t tmpfs tmpfs /dev/shm
+	export LTTNG_HOME=$work/home HOME=$work/home
+	mkdir -p "$LTTNG_HOME"
+	phase no-daemon plain ust preload
+	lttng-sessiond --no-kernel >"$work/sessiond.log" 2>&1 &
+	sd=$!
+	for _ in $(seq 100); do
+		lttng list >/dev/null 2>&1 && break
+		sleep 0.1
+	done
+fi
+lttng list >/dev/null 2>&1 || { echo "no session daemon" >&2; exit 1; }
+phase no-session plain ust preload record
+INNER
+)
+
+private=0
+if [ "$(id -u)" = 0 ] && unshare --mount --propagation private true 2>/dev/null; then
+	private=1
+	unshare --mount --propagation private bash -c "$inner" inner "$WORK" "$RUNS" 1 \
+		"$COTRACE" "$PRELOAD" "$CALLS" "$LIBCOTRACE" || die "the measurement failed"
+else
+	lttng list >/dev/null 2>&1 || die "no session daemon: run scripts/setup-debian.sh (it starts one)"
+	bash -c "$inner" inner "$WORK" "$RUNS" 0 "$COTRACE" "$PRELOAD" "$CALLS" "$LIBCOTRACE" ||
+		die "the measurement failed"
+fi
+
+echo "cotrace bench: preload cost per intercepted call"
+echo "machine: $(nproc) cores, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)," \
+	"$(uname -sr), lttng-ust $(pkg-config --modversion lttng-ust 2>/dev/null || echo '?')," \
+	"load average $(cut -d' ' -f1-3 /proc/loadavg)"
+if [ "$private" = 1 ]; then
+	echo "session daemon: a private one (own mount namespace); none in the no-daemon phase"
+else
+	echo "session daemon: the machine's (other recordings running now may enable cotrace:* here)"
+fi
+echo "$RUNS interleaved runs of each configuration; ns per call, medians (min-max)"
+/usr/bin/python3 - "$WORK/out" <<'PYEOF'
+import statistics, sys
+res = {}
+for line in open(sys.argv[1]):
+    phase, call, config, ns = line.split()
+    res.setdefault((phase, call, config), []).append(float(ns))
+calls = []
+for (phase, call, config) in res:
+    if call not in calls:
+        calls.append(call)
+# fork and spawn start processes: lttng-ust registers each with the daemon.
+process_calls = {"fork", "spawn"}
+
+def med(v):
+    return statistics.median(v)
+
+def cell(v):
+    if not v:
+        return "-"
+    return f"{med(v):,.0f} ({min(v):,.0f}-{max(v):,.0f})" if med(v) >= 100 else \
+        f"{med(v):.1f} ({min(v):.1f}-{max(v):.1f})"
+
+def spread(v):
+    # run-to-run spread: max - min, without the highest and the lowest run
+    # when there are 5 or more (one disturbed run must not widen it)
+    v = sorted(v)
+    if len(v) >= 5:
+        v = v[1:-1]
+    return v[-1] - v[0]
+
+def verdict(v, anchor):
+    noise = spread(anchor)
+    diff = med(v) - med(anchor)
+    ratio = med(v) / med(anchor) if med(anchor) > 0 else float("inf")
+    ok = diff <= noise
+    return ok, f"{'within noise' if ok else 'NOT within noise'} ({diff:+,.1f} ns, {ratio:.2f}x; noise {noise:,.1f})"
+
+for phase in ("no-daemon", "no-session"):
+    if not any(k[0] == phase for k in res):
+        continue
+    print()
+    print(f"## {phase}" + (": no session daemon at all" if phase == "no-daemon"
+                           else ": a session daemon, no tracing session") +
+          (", and recording" if phase == "no-session" else ""))
+    print()
+    rec = phase == "no-session"
+    print("| call | plain | lttng-ust | preload |" + (" recording |" if rec else "") +
+          " preload vs plain | preload vs lttng-ust |")
+    print("| --- | ---: | ---: | ---: |" + (" ---: |" if rec else "") + " --- | --- |")
+    for call in calls:
+        g = lambda c: res.get((phase, call, c), [])
+        p, u, s, t = g("plain"), g("ust"), g("preload"), g("record")
+        if not p:
+            continue
+        _, vp = verdict(s, p)
+        _, vu = verdict(s, u)
+        print(f"| {call} | {cell(p)} | {cell(u)} | {cell(s)} |" +
+              (f" {cell(t)} |" if rec else "") + f" {vp} | {vu} |")
+    print()
+    bad = []
+    for call in calls:
+        p, u, s = (res.get((phase, call, c), []) for c in ("plain", "ust", "preload"))
+        if not p:
+            continue
+        anchor = u if call in process_calls else p
+        ok, _ = verdict(s, anchor)
+        if not ok:
+            bad.append(call)
+    print(f"verdict ({phase}): " + ("every call within noise of its anchor"
+          if not bad else "NOT within noise: " + ", ".join(bad)) +
+          " (anchor: plain, lttng-ust for fork and spawn)")
+PYEOF

@@ -54,12 +54,14 @@ LTTNG_UST_TRACEPOINT_EVENT(cotrace, proc_exit,
  * caller included, lttng-ust's own listener threads ("*-ust") excluded;
  * alive_tids and alive_names ("name(tid),name(tid)") list the other ones,
  * in the same order, at most 64 of them and 1023 bytes of names (a cut
- * list's names end with ",...").
+ * list's names end with ",..."). child_vpid is the child's pid in its own
+ * pid namespace (its vpid context): child_pid unless the child went to
+ * another one (unshare -p -f, clone() with CLONE_NEWPID).
  */
 LTTNG_UST_TRACEPOINT_EVENT(cotrace, fork,
 	LTTNG_UST_TP_ARGS(uint64_t, run_id, int, child_pid, int, threads_alive,
 		const int *, alive_tids, unsigned int, n_alive_tids,
-		const char *, alive_names),
+		const char *, alive_names, int, child_vpid),
 	LTTNG_UST_TP_FIELDS(
 		lttng_ust_field_integer(uint64_t, run_id, run_id)
 		lttng_ust_field_integer(int, child_pid, child_pid)
@@ -67,6 +69,7 @@ LTTNG_UST_TRACEPOINT_EVENT(cotrace, fork,
 		lttng_ust_field_sequence(int, alive_tids, alive_tids,
 			unsigned int, n_alive_tids)
 		lttng_ust_field_string(alive_names, alive_names)
+		lttng_ust_field_integer(int, child_vpid, child_vpid)
 	)
 )
 
@@ -172,7 +175,7 @@ LTTNG_UST_TRACEPOINT_EVENT(cotrace, exec_failed,
 LTTNG_UST_TRACEPOINT_EVENT(cotrace, vfork,
 	LTTNG_UST_TP_ARGS(uint64_t, run_id, int, child_pid, int, threads_alive,
 		const int *, alive_tids, unsigned int, n_alive_tids,
-		const char *, alive_names),
+		const char *, alive_names, int, child_vpid),
 	LTTNG_UST_TP_FIELDS(
 		lttng_ust_field_integer(uint64_t, run_id, run_id)
 		lttng_ust_field_integer(int, child_pid, child_pid)
@@ -180,6 +183,7 @@ LTTNG_UST_TRACEPOINT_EVENT(cotrace, vfork,
 		lttng_ust_field_sequence(int, alive_tids, alive_tids,
 			unsigned int, n_alive_tids)
 		lttng_ust_field_string(alive_names, alive_names)
+		lttng_ust_field_integer(int, child_vpid, child_vpid)
 	)
 )
 

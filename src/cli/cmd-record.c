@@ -33,6 +33,8 @@ usage(FILE *out)
 		"PROGRAM needs no change: libcotrace-preload.so, put first in its\n"
 		"LD_PRELOAD, reports its processes, forks, execs and threads (C, Python,\n"
 		"any dynamically linked program). Then says which processes it saw.\n"
+		"A statically linked PROGRAM cannot take the preload: it is run all the\n"
+		"same, with a warning (its events need libcotrace linked in).\n"
 		"\n"
 		"options:\n"
 		"  -o, --output DIR     where to write the trace (must not exist or be\n"

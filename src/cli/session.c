@@ -5,6 +5,7 @@
  */
 #include <dirent.h>
 #include <dlfcn.h>
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -554,6 +555,107 @@ looks_like_python(const char *program)
 end:
 	free(path);
 	return python;
+}
+
+/*
+ * Whether the file at `path` is an ELF executable that the dynamic linker
+ * does not load (no PT_INTERP: static, or static-pie): LD_PRELOAD cannot
+ * reach it. 0: no (or not an ELF file), 1: yes, -1: unreadable.
+ */
+static int
+elf_is_static(const char *path)
+{
+	Elf64_Ehdr eh;
+	bool interp = false;
+	int fd, status = -1;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		return -1;
+	}
+	if (pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh)) {
+		status = 0;
+		goto end;
+	}
+	if (memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0) {
+		status = 0;
+		goto end;
+	}
+	/* A 32-bit program: the dynamic linker says so itself (preload.md). */
+	if (eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+			eh.e_phentsize != sizeof(Elf64_Phdr)) {
+		status = 0;
+		goto end;
+	}
+	for (unsigned int i = 0; i < eh.e_phnum; i++) {
+		Elf64_Phdr ph;
+
+		if (pread(fd, &ph, sizeof(ph),
+				    (off_t)(eh.e_phoff + i * sizeof(ph))) !=
+				(ssize_t)sizeof(ph)) {
+			goto end;
+		}
+		if (ph.p_type == PT_INTERP) {
+			interp = true;
+			break;
+		}
+	}
+	status = interp ? 0 : 1;
+end:
+	close(fd);
+	return status;
+}
+
+/*
+ * A static PROGRAM (or a script whose #! interpreter is static) cannot
+ * take the preload: it still runs, and what it starts that is dynamic is
+ * still traced, but its own events need libcotrace linked in. Said once,
+ * as a warning, before it runs.
+ */
+static void
+warn_if_static(const char *program)
+{
+	char *path = NULL, line[256];
+	ssize_t n;
+	int fd;
+
+	if (cli_path_lookup(program, &path) != 0) {
+		return;
+	}
+	if (elf_is_static(path) == 1) {
+		goto warn;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		goto end;
+	}
+	n = read(fd, line, sizeof(line) - 1);
+	close(fd);
+	if (n > 2 && line[0] == '#' && line[1] == '!') {
+		char *interp = line + 2, *end;
+
+		line[n] = '\0';
+		interp += strspn(interp, " \t");
+		end = interp + strcspn(interp, " \t\n");
+		*end = '\0';
+		if (*interp == '/' && elf_is_static(interp) == 1) {
+			cli_warn("%s runs under %s, a statically linked "
+				 "executable: LD_PRELOAD cannot reach it, so "
+				 "its events cannot be recorded unless it is "
+				 "linked with libcotrace (the dynamic programs "
+				 "it starts are still traced)",
+					program, interp);
+		}
+	}
+	goto end;
+warn:
+	cli_warn("%s is a statically linked executable: LD_PRELOAD cannot "
+		 "reach it, so its events cannot be recorded unless it is "
+		 "linked with libcotrace (the dynamic programs it starts are "
+		 "still traced)",
+			program);
+end:
+	free(path);
 }
 
 /*
@@ -1517,6 +1619,9 @@ cli_record_program_ext(const struct cli_record_options *opts,
 	}
 	if (!extra->no_preload) {
 		find_preload(&rec);
+		if (rec.preload) {
+			warn_if_static(argv[0]);
+		}
 	}
 	rec.python_agent = extra->python_agent || looks_like_python(argv[0]);
 	if (install_signals(&rec) != 0) {

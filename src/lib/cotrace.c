@@ -25,10 +25,6 @@
 #include "cotrace-internal.h"
 #include "cotrace-tp.h"
 
-/* The fork event lists at most this many other threads... */
-#define COTRACE_FORK_MAX_TIDS 64
-/* ...and their names in at most this many bytes, NUL included. */
-#define COTRACE_FORK_NAMES_LEN 1024
 /* Marks alive_names as truncated. */
 #define COTRACE_FORK_NAMES_MORE ",..."
 /* lttng-ust names its listener threads "<name>-ust"; they are not ours. */
@@ -151,7 +147,10 @@ cotrace_proc_exit(int status)
 {
 	int saved_errno = errno;
 
-	if (__atomic_exchange_n(&exit_emitted, 1, __ATOMIC_ACQ_REL)) {
+	/* Nothing to do, not even a gettid(), when nobody records. */
+	if (!cotrace__proc_exit_enabled() ||
+			__atomic_exchange_n(
+					&exit_emitted, 1, __ATOMIC_ACQ_REL)) {
 		goto end;
 	}
 	/*
@@ -291,21 +290,13 @@ names_append(char *names, size_t *used, const char *s)
 	return true;
 }
 
-struct alive_threads {
-	int count;	     /* all threads, the caller included */
-	unsigned int n_tids; /* listed in tids / names */
-	bool truncated;
-	int tids[COTRACE_FORK_MAX_TIDS];
-	char names[COTRACE_FORK_NAMES_LEN]; /* "name(tid),name(tid)" */
-};
-
 /*
  * Lists this process's threads other than the caller and lttng-ust's own,
  * without allocating: getdents64() into a stack buffer, not opendir().
  * Threads started or ended while it reads are a race the caller accepts.
  */
 static void
-list_alive_threads(struct alive_threads *alive)
+list_alive_threads(struct cotrace__alive_threads *alive)
 {
 	char dents[4096] __attribute__((aligned(8)));
 	pid_t self = gettid();
@@ -405,54 +396,167 @@ cotrace_fork(void)
 	return cotrace__fork(false);
 }
 
-pid_t
-cotrace__fork(bool vfork)
+void
+cotrace__fork_prepare(struct cotrace__fork_ctx *ctx, bool vfork)
 {
-	struct alive_threads alive;
-	bool fork_enabled;
-	sigset_t sigset;
-	int saved_errno;
-	pid_t pid;
-
 	/*
 	 * The threads are listed before fork(): afterwards the child has only
 	 * the caller, and in the parent some may already have ended.
 	 */
-	fork_enabled = parent_event_enabled(vfork);
-	if (fork_enabled) {
-		list_alive_threads(&alive);
+	ctx->vfork = vfork;
+	ctx->new_pid_ns = false;
+	ctx->enabled = parent_event_enabled(vfork);
+	if (ctx->enabled) {
+		list_alive_threads(&ctx->alive);
 	}
+	lttng_ust_before_fork(&ctx->sigset);
+}
 
-	lttng_ust_before_fork(&sigset);
+void
+cotrace__fork_child(struct cotrace__fork_ctx *ctx)
+{
+	int saved_errno = errno;
+
+	/*
+	 * Re-registers with the session daemon and waits for it (as
+	 * lttng-ust's constructor does), so that even a child that exits at
+	 * once has its events recorded.
+	 */
+	lttng_ust_after_fork_child(&ctx->sigset);
+	__atomic_store_n(&exit_emitted, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&proc_started, 1, __ATOMIC_RELEASE);
+	register_exit_handler();
+	emit_proc_start(0);
+	errno = saved_errno;
+}
+
+/* Decimal text of `value`; `buf` holds at least 21 bytes. */
+static const char *
+format_int64(int64_t value, char buf[static 21])
+{
+	uint64_t magnitude = value < 0 ? -(uint64_t)value : (uint64_t)value;
+	char *p = buf + 20;
+
+	*p = '\0';
+	do {
+		*--p = (char)('0' + magnitude % 10);
+		magnitude /= 10;
+	} while (magnitude);
+	if (value < 0) {
+		*--p = '-';
+	}
+	return p;
+}
+
+/* Whether this process's children go to another pid namespace than its own. */
+static bool
+children_in_other_pid_ns(void)
+{
+	char own[64], children[64];
+	ssize_t n_own, n_children;
+
+	n_own = readlink("/proc/self/ns/pid", own, sizeof(own));
+	n_children = readlink("/proc/self/ns/pid_for_children", children,
+			sizeof(children));
+	return n_own > 0 && n_children > 0 &&
+	       (n_own != n_children || memcmp(own, children, (size_t)n_own));
+}
+
+/*
+ * The pid child `pid` (a pid of our namespace) has in its own namespace:
+ * the last field of the NSpid line of /proc/PID/status; `pid` itself when
+ * unreadable. Read without allocating.
+ */
+static int
+pid_in_own_ns(pid_t pid)
+{
+	char path[64] = "/proc/", num[21], buf[4096];
+	const char *line, *p;
+	long last = -1;
+	ssize_t n;
+	int fd;
+
+	strcat(path, format_int64(pid, num));
+	strcat(path, "/status");
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		return pid;
+	}
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0) {
+		return pid;
+	}
+	buf[n] = '\0';
+	line = strstr(buf, "\nNSpid:");
+	if (!line) {
+		return pid;
+	}
+	for (p = line + strlen("\nNSpid:"); *p && *p != '\n';) {
+		char *end;
+		long v;
+
+		if (*p == ' ' || *p == '\t') {
+			p++;
+			continue;
+		}
+		v = strtol(p, &end, 10);
+		if (end == p) {
+			break;
+		}
+		last = v;
+		p = end;
+	}
+	return last > 0 ? (int)last : pid;
+}
+
+void
+cotrace__fork_parent(struct cotrace__fork_ctx *ctx, pid_t pid)
+{
+	int saved_errno = errno;
+	struct cotrace__alive_threads *alive = &ctx->alive;
+	int child_vpid;
+
+	lttng_ust_after_fork_parent(&ctx->sigset);
+	/* A failed fork() made no process: there is nothing to show. */
+	if (pid > 0 && ctx->enabled && parent_event_enabled(ctx->vfork)) {
+		/*
+		 * A child in another pid namespace records its pid there:
+		 * the model links the fork by that one.
+		 */
+		child_vpid = ctx->new_pid_ns || children_in_other_pid_ns()
+					     ? pid_in_own_ns(pid)
+					     : (int)pid;
+		if (ctx->vfork) {
+			lttng_ust_do_tracepoint(cotrace, vfork,
+					cotrace_run_id(), (int)pid,
+					alive->count, alive->tids,
+					alive->n_tids, alive->names,
+					child_vpid);
+		} else {
+			lttng_ust_do_tracepoint(cotrace, fork, cotrace_run_id(),
+					(int)pid, alive->count, alive->tids,
+					alive->n_tids, alive->names,
+					child_vpid);
+		}
+	}
+	errno = saved_errno;
+}
+
+pid_t
+cotrace__fork(bool vfork)
+{
+	struct cotrace__fork_ctx ctx;
+	int saved_errno;
+	pid_t pid;
+
+	cotrace__fork_prepare(&ctx, vfork);
 	pid = call_fork();
 	saved_errno = errno;
 	if (pid == 0) {
-		/*
-		 * Re-registers with the session daemon and waits for it (as
-		 * lttng-ust's constructor does), so that even a child that
-		 * exits at once has its events recorded.
-		 */
-		lttng_ust_after_fork_child(&sigset);
-		__atomic_store_n(&exit_emitted, 0, __ATOMIC_RELEASE);
-		__atomic_store_n(&proc_started, 1, __ATOMIC_RELEASE);
-		register_exit_handler();
-		emit_proc_start(0);
+		cotrace__fork_child(&ctx);
 	} else {
-		lttng_ust_after_fork_parent(&sigset);
-		/* A failed fork() made no process: there is nothing to show. */
-		if (pid > 0 && fork_enabled && parent_event_enabled(vfork)) {
-			if (vfork) {
-				lttng_ust_do_tracepoint(cotrace, vfork,
-						cotrace_run_id(), (int)pid,
-						alive.count, alive.tids,
-						alive.n_tids, alive.names);
-			} else {
-				lttng_ust_do_tracepoint(cotrace, fork,
-						cotrace_run_id(), (int)pid,
-						alive.count, alive.tids,
-						alive.n_tids, alive.names);
-			}
-		}
+		cotrace__fork_parent(&ctx, pid);
 	}
 	errno = saved_errno;
 	return pid;
@@ -593,24 +697,6 @@ cotrace_tls_read(const char *key, const void *addr, const char *value)
 	errno = saved_errno;
 }
 
-/* Decimal text of `value`; `buf` holds at least 21 bytes. */
-static const char *
-format_int64(int64_t value, char buf[static 21])
-{
-	uint64_t magnitude = value < 0 ? -(uint64_t)value : (uint64_t)value;
-	char *p = buf + 20;
-
-	*p = '\0';
-	do {
-		*--p = (char)('0' + magnitude % 10);
-		magnitude /= 10;
-	} while (magnitude);
-	if (value < 0) {
-		*--p = '-';
-	}
-	return p;
-}
-
 void
 cotrace_tls_write_int(const char *key, const void *addr, int64_t value)
 {
@@ -638,6 +724,26 @@ cotrace_tls_read_int(const char *key, const void *addr, int64_t value)
 }
 
 /* ---- for libcotrace-preload.so (cotrace-internal.h) ---- */
+
+bool
+cotrace__proc_exit_enabled(void)
+{
+	return lttng_ust_tracepoint_enabled(cotrace, proc_exit) ||
+	       lttng_ust_tracepoint_enabled(cotrace, thread_exit);
+}
+
+bool
+cotrace__exec_enabled(void)
+{
+	return lttng_ust_tracepoint_enabled(cotrace, exec) ||
+	       lttng_ust_tracepoint_enabled(cotrace, exec_failed);
+}
+
+bool
+cotrace__thread_name_enabled(void)
+{
+	return lttng_ust_tracepoint_enabled(cotrace, thread_name);
+}
 
 void
 cotrace__exec(const char *path, const char *exe)
@@ -692,6 +798,13 @@ bool
 cotrace__tls_write_enabled(void)
 {
 	return lttng_ust_tracepoint_enabled(cotrace, tls_write);
+}
+
+/* The field lttng_ust_tracepoint_enabled() reads (lttng/tracepoint.h). */
+const int *
+cotrace__tls_write_state(void)
+{
+	return &lttng_ust_tracepoint_cotrace___tls_write.state;
 }
 
 /* "0x" and the hex digits of `value`; `buf` holds at least 19 bytes. */

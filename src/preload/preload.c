@@ -81,9 +81,22 @@ static struct {
 	int (*close)(int);
 	int (*fclose)(FILE *);
 	int (*close_range)(unsigned int, unsigned int, int);
+	pid_t (*fork_upper)(void); /* _Fork */
+	int (*clone)(int (*)(void *), void *, int, void *, ...);
+	/* lttng-ust's fd tracker, mirrored: see "File descriptors". */
+	int (*ust_add_fd)(int);
+	void (*ust_delete_fd)(int);
+	void (*ust_lock_fd)(void);
+	void (*ust_unlock_fd)(void);
 } real;
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+/* resolve() has run: the interposers' fast check, before pthread_once(). */
+static int resolved;
+/* lttng-ust's fd tracker functions were all found: see "File descriptors". */
+static bool fd_mirror;
+/* tls_write's enabled state, read inline by pthread_setspecific(). */
+static const int *tls_write_state;
 
 /* The process whose lttng-ust state is ours: see traced_here(). */
 static pid_t self_pid;
@@ -179,6 +192,14 @@ resolve(void)
 	real.close = next_symbol("close");
 	real.fclose = next_symbol("fclose");
 	real.close_range = next_symbol("close_range");
+	real.fork_upper = next_symbol("_Fork");
+	real.clone = next_symbol("clone");
+	real.ust_add_fd = next_symbol("lttng_ust_add_fd_to_tracker");
+	real.ust_delete_fd = next_symbol("lttng_ust_delete_fd_from_tracker");
+	real.ust_lock_fd = next_symbol("lttng_ust_lock_fd_tracker");
+	real.ust_unlock_fd = next_symbol("lttng_ust_unlock_fd_tracker");
+	fd_mirror = real.ust_add_fd && real.ust_delete_fd && real.ust_lock_fd &&
+		    real.ust_unlock_fd;
 	/* lttng-ust's libraries are all loaded: they are our dependencies. */
 	dl_iterate_phdr(note_ust_ranges, NULL);
 
@@ -186,6 +207,8 @@ resolve(void)
 	calls.pthread_create = real.pthread_create;
 	calls.pthread_setname_np = real.pthread_setname_np;
 	cotrace__set_real_calls(&calls);
+	tls_write_state = cotrace__tls_write_state();
+	__atomic_store_n(&resolved, 1, __ATOMIC_RELEASE);
 }
 
 /*
@@ -193,10 +216,18 @@ resolve(void)
  * constructor when another library's constructor calls them (lttng-ust
  * starts its threads from its own).
  */
-static void
-ensure_init(void)
+static void __attribute__((noinline, cold)) init_once_slow(void)
 {
 	pthread_once(&init_once, resolve);
+}
+
+static inline void
+ensure_init(void)
+{
+	if (__builtin_expect(
+			    !__atomic_load_n(&resolved, __ATOMIC_ACQUIRE), 0)) {
+		init_once_slow();
+	}
 }
 
 static bool
@@ -223,10 +254,13 @@ traced_here(void)
 	return getpid() == __atomic_load_n(&self_pid, __ATOMIC_RELAXED);
 }
 
+static void fd_mirror_atfork_child(void);
+
 static void
 atfork_child(void)
 {
 	__atomic_store_n(&self_pid, getpid(), __ATOMIC_RELAXED);
+	fd_mirror_atfork_child();
 }
 
 /* ------------------------------------------------------------------ */
@@ -510,6 +544,114 @@ fork(void)
 }
 
 /*
+ * What a fork child made without fork() (no pthread_atfork() handlers)
+ * needs before it re-registers: this process's pid, and the other
+ * threads' fd-tracker state dropped.
+ */
+static void
+fork_child_reset(void)
+{
+	atfork_child();
+}
+
+/*
+ * _Fork() (glibc 2.34): fork() without the pthread_atfork() handlers. It
+ * runs through lttng-ust's fork hooks as fork() does, so the child is
+ * traced; the program's atfork handlers still do not run.
+ */
+pid_t
+_Fork(void)
+{
+	struct cotrace__fork_ctx ctx;
+	int saved_errno;
+	pid_t pid;
+
+	ensure_init();
+	if (!real.fork_upper) {
+		errno = ENOSYS;
+		return -1;
+	}
+	cotrace__fork_prepare(&ctx, false);
+	pid = real.fork_upper();
+	saved_errno = errno;
+	if (pid == 0) {
+		fork_child_reset();
+		cotrace__fork_child(&ctx);
+	} else {
+		cotrace__fork_parent(&ctx, pid);
+	}
+	errno = saved_errno;
+	return pid;
+}
+
+/*
+ * clone() that makes a process with its own memory and descriptor table
+ * is a fork() whose child runs fn(arg) on another stack: the child goes
+ * through clone_child(), which re-registers it with the session daemon
+ * (proc_start, fork_ret 0), runs fn and leaves with _exit(): glibc's clone()
+ * would end only the calling thread, and the child now has lttng-ust's.
+ * With CLONE_VM (threads, posix_spawn's child), CLONE_FILES (the child would
+ * close the parent's tracer descriptors as it re-registers) or CLONE_SETTLS
+ * the call passes through and the child stays silent (traced_here()).
+ */
+#define CLONE_NOT_FORK (CLONE_VM | CLONE_THREAD | CLONE_FILES | CLONE_SETTLS)
+
+struct clone_start {
+	int (*fn)(void *);
+	void *arg;
+	struct cotrace__fork_ctx ctx;
+};
+
+static int
+clone_child(void *opaque)
+{
+	/* The child's copy of the parent's stack frame. */
+	struct clone_start *start = opaque;
+	int ret;
+
+	fork_child_reset();
+	cotrace__fork_child(&start->ctx);
+	ret = start->fn(start->arg);
+	_exit(ret);
+}
+
+int
+clone(int (*fn)(void *), void *stack, int flags, void *arg, ...)
+{
+	struct clone_start start;
+	pid_t *parent_tid, *child_tid;
+	void *tls;
+	va_list ap;
+	int saved_errno, ret;
+
+	/* glibc reads the three optional arguments whatever the flags. */
+	va_start(ap, arg);
+	parent_tid = va_arg(ap, pid_t *);
+	tls = va_arg(ap, void *);
+	child_tid = va_arg(ap, pid_t *);
+	va_end(ap);
+	ensure_init();
+	if (!real.clone) {
+		errno = ENOSYS;
+		return -1;
+	}
+	if ((flags & CLONE_NOT_FORK) || !fn) {
+		return real.clone(fn, stack, flags, arg, parent_tid, tls,
+				child_tid);
+	}
+	start.fn = fn;
+	start.arg = arg;
+	cotrace__fork_prepare(&start.ctx, false);
+	start.ctx.new_pid_ns = (flags & CLONE_NEWPID) != 0;
+	ret = real.clone(clone_child, stack, flags, &start, parent_tid, tls,
+			child_tid);
+	saved_errno = errno;
+	cotrace__fork_parent(&start.ctx, ret);
+	errno = saved_errno;
+	return ret;
+}
+
+/*
  * vfork() runs as fork(): a vfork child may only exec or _exit (POSIX), so
  * it cannot tell a copy from a borrowed address space, and a child that
  * shares its parent's memory could not re-register with the session daemon
@@ -527,7 +669,7 @@ void
 _exit(int status)
 {
 	ensure_init();
-	if (traced_here()) {
+	if (cotrace__proc_exit_enabled() && traced_here()) {
 		cotrace_proc_exit(status);
 	}
 	if (real.exit_) {
@@ -542,7 +684,7 @@ void
 _Exit(int status)
 {
 	ensure_init();
-	if (traced_here()) {
+	if (cotrace__proc_exit_enabled() && traced_here()) {
 		cotrace_proc_exit(status);
 	}
 	if (real.exit_upper) {
@@ -557,7 +699,7 @@ _Exit(int status)
 static bool
 exec_begin(const char *path, char *const argv[])
 {
-	if (!traced_here()) {
+	if (!cotrace__exec_enabled() || !traced_here()) {
 		return false;
 	}
 	cotrace__exec(path, argv && argv[0] ? argv[0] : path);
@@ -661,15 +803,16 @@ fexecve(int fd, char *const argv[], char *const envp[])
 	if (!real.fexecve) {
 		return missing_real();
 	}
-	/* The file's name, when the event wants one. */
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	if (traced_here()) {
+	/* The file's name, only when the event wants one. */
+	path[0] = '\0';
+	if (cotrace__exec_enabled() && traced_here()) {
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
 		n = readlink(link, path, sizeof(path) - 1);
-	}
-	if (n <= 0) {
-		snprintf(path, sizeof(path), "%s", link);
-	} else {
-		path[n] = '\0';
+		if (n <= 0) {
+			snprintf(path, sizeof(path), "%s", link);
+		} else {
+			path[n] = '\0';
+		}
 	}
 	traced = exec_begin(path, argv);
 	return exec_end(traced, path, real.fexecve(fd, argv, envp));
@@ -857,24 +1000,20 @@ pthread_setname_np(pthread_t thread, const char *name)
 		return ENOSYS;
 	}
 	ret = real.pthread_setname_np(thread, name);
-	if (ret == 0 && !from_ust(__builtin_return_address(0))) {
+	if (ret == 0 && cotrace__thread_name_enabled() &&
+			!from_ust(__builtin_return_address(0))) {
 		cotrace__thread_name(thread, name);
 	}
 	return ret;
 }
 
-int
-pthread_setspecific(pthread_key_t key, const void *value)
+/* pthread_setspecific() while tls_write is enabled. */
+static int __attribute__((noinline))
+setspecific_traced(pthread_key_t key, const void *value, const void *caller)
 {
-	int ret;
+	int ret = real.pthread_setspecific(key, value);
 
-	ensure_init();
-	if (!real.pthread_setspecific) {
-		return EINVAL;
-	}
-	ret = real.pthread_setspecific(key, value);
-	if (ret == 0 && cotrace__tls_write_enabled() &&
-			!from_ust(__builtin_return_address(0))) {
+	if (ret == 0 && !from_ust(caller)) {
 		int saved_errno = errno;
 
 		cotrace__tls_write_key(key, value, key_slot(key, value));
@@ -883,8 +1022,304 @@ pthread_setspecific(pthread_key_t key, const void *value)
 	return ret;
 }
 
+int
+pthread_setspecific(pthread_key_t key, const void *value)
+{
+	ensure_init();
+	if (!real.pthread_setspecific) {
+		return EINVAL;
+	}
+	/*
+	 * Nobody records: one load and a tail call, so the call costs what it
+	 * costs without the preload.
+	 */
+	if (__builtin_expect(__atomic_load_n(tls_write_state, __ATOMIC_RELAXED),
+			    0)) {
+		return setspecific_traced(
+				key, value, __builtin_return_address(0));
+	}
+	return real.pthread_setspecific(key, value);
+}
+
 /* ------------------------------------------------------------------ */
 /* File descriptors: lttng-ust's own survive a program closing them all. */
+
+/*
+ * lttng-ust keeps the set of its descriptors in its fd tracker
+ * (liblttng-ust-common), under a mutex taken with every signal blocked:
+ * going through it costs four sigprocmask() calls per close(). The preload
+ * keeps a mirror of that set instead: lttng-ust's libraries call the
+ * tracker's functions below through the PLT, so the preload's definitions
+ * come first and see every descriptor added to or deleted from the set, and
+ * every time lttng-ust takes the tracker's lock to open or close one.
+ *
+ * A close() takes the fast path (the real close(), nothing else) when the
+ * descriptor is not in the mirror and nobody holds the tracker: exactly
+ * when lttng-ust's own check would have let it through. The fast path is a
+ * window that the lock waits for (fast_inflight, a Dekker handshake with
+ * ust_busy): lttng-ust cannot open a descriptor between the check and the
+ * close, so a close() of a number that is not open cannot close the
+ * descriptor lttng-ust just got. Everything else (a descriptor in the set,
+ * the tracker held) goes through lttng-ust's own lttng_ust_safe_close_fd().
+ */
+int lttng_ust_add_fd_to_tracker(int fd);
+void lttng_ust_delete_fd_from_tracker(int fd);
+void lttng_ust_lock_fd_tracker(void);
+void lttng_ust_unlock_fd_tracker(void);
+
+/* Mirrored descriptors: 0 .. UST_FD_BITS - 1 (128 KiB, touched sparsely). */
+#define UST_FD_BITS (1U << 20)
+static uint64_t ust_fd_set[UST_FD_BITS / 64];
+/* The highest descriptor ever mirrored; -1: none. */
+static int ust_fd_top = -1;
+/* lttng-ust held a descriptor >= UST_FD_BITS: those take the slow path. */
+static int ust_fd_overflow;
+/* Holders of the tracker's lock (lttng-ust, or a slow-path close). */
+static unsigned int ust_busy;
+/* Fast-path windows open, in all threads. */
+static unsigned int fast_inflight;
+/* Windows the lock gave up waiting for (see wait_fast_windows()). */
+static unsigned int fast_stuck;
+/* This thread's share of ust_busy and fast_inflight (signal handlers nest). */
+static __thread unsigned int my_busy __attribute__((tls_model("initial-exec")));
+static __thread unsigned int my_windows
+		__attribute__((tls_model("initial-exec")));
+
+/* How long the lock waits for a window that does not move. */
+#define FAST_WINDOW_STUCK_NS 1000000000ULL
+
+static void
+mirror_set(int fd)
+{
+	if (fd < 0) {
+		return;
+	}
+	if ((unsigned int)fd >= UST_FD_BITS) {
+		__atomic_store_n(&ust_fd_overflow, 1, __ATOMIC_RELEASE);
+		return;
+	}
+	__atomic_or_fetch(&ust_fd_set[fd / 64], 1ULL << (fd % 64),
+			__ATOMIC_RELEASE);
+	/* Under the tracker's lock: one writer at a time. */
+	if (fd > __atomic_load_n(&ust_fd_top, __ATOMIC_RELAXED)) {
+		__atomic_store_n(&ust_fd_top, fd, __ATOMIC_RELEASE);
+	}
+}
+
+static void
+mirror_clear(int fd)
+{
+	if (fd < 0 || (unsigned int)fd >= UST_FD_BITS) {
+		return;
+	}
+	__atomic_and_fetch(&ust_fd_set[fd / 64], ~(1ULL << (fd % 64)),
+			__ATOMIC_RELEASE);
+}
+
+/* Whether lttng-ust may hold a descriptor in [lo, hi]. */
+static bool
+mirror_any(unsigned int lo, unsigned int hi)
+{
+	int top = __atomic_load_n(&ust_fd_top, __ATOMIC_ACQUIRE);
+	unsigned int end;
+
+	if (hi >= UST_FD_BITS &&
+			__atomic_load_n(&ust_fd_overflow, __ATOMIC_ACQUIRE)) {
+		return true;
+	}
+	if (top < 0 || lo > (unsigned int)top) {
+		return false;
+	}
+	end = hi < (unsigned int)top ? hi : (unsigned int)top;
+	for (unsigned int w = lo / 64; w <= end / 64; w++) {
+		uint64_t bits = __atomic_load_n(
+				&ust_fd_set[w], __ATOMIC_ACQUIRE);
+
+		if (w == lo / 64) {
+			bits &= ~0ULL << (lo % 64);
+		}
+		if (w == end / 64 && end % 64 != 63) {
+			bits &= (1ULL << (end % 64 + 1)) - 1;
+		}
+		if (bits) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The first mirrored descriptor in [lo, hi], or hi + 1 (as a 64-bit value). */
+static uint64_t
+mirror_next(unsigned int lo, unsigned int hi)
+{
+	for (uint64_t fd = lo; fd <= hi; fd++) {
+		if (fd >= UST_FD_BITS ||
+				fd > (uint64_t)__atomic_load_n(&ust_fd_top,
+						     __ATOMIC_ACQUIRE)) {
+			break;
+		}
+		if (fd % 64 == 0 && !__atomic_load_n(&ust_fd_set[fd / 64],
+						    __ATOMIC_ACQUIRE)) {
+			fd += 63;
+			continue;
+		}
+		if (__atomic_load_n(&ust_fd_set[fd / 64], __ATOMIC_ACQUIRE) &
+				(1ULL << (fd % 64))) {
+			return fd;
+		}
+	}
+	return (uint64_t)hi + 1;
+}
+
+/*
+ * A fast-path window: opened by window_open() (true when nobody holds the
+ * tracker), closed when the variable declared with WINDOW goes out of
+ * scope, also when a thread cancelled inside the real close() unwinds
+ * (the preload is built with -fexceptions, so the cleanup runs then too):
+ * no window stays open for ever, and no cancellation state is touched.
+ */
+#define WINDOW unsigned int __attribute__((cleanup(window_end), unused))
+
+static inline bool
+window_open(void)
+{
+	my_windows++;
+	__atomic_add_fetch(&fast_inflight, 1, __ATOMIC_SEQ_CST);
+	return __atomic_load_n(&ust_busy, __ATOMIC_SEQ_CST) == 0;
+}
+
+static inline void
+window_end(unsigned int *unused)
+{
+	(void)unused;
+	__atomic_sub_fetch(&fast_inflight, 1, __ATOMIC_RELEASE);
+	my_windows--;
+}
+
+static uint64_t
+monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * Waits until no other thread is in a fast-path window. A window is a
+ * close() in progress: short, unless a close blocks (a file on NFS) or a
+ * signal handler never returns to it (siglongjmp()). A count of windows
+ * that has not moved for a second is taken as such and no longer waited
+ * for (it only narrows again): lttng-ust is never blocked for ever.
+ */
+static void
+wait_fast_windows(void)
+{
+	unsigned int last = UINT_MAX;
+	uint64_t since = 0;
+
+	/*
+	 * A thread inside a window of its own only closes: its close() reached
+	 * the tracker through another interposer after ours (liblttng-ust-fd)
+	 * or from a signal handler. It must not wait for the other windows,
+	 * whose threads may be waiting the same way for its own.
+	 */
+	if (my_windows) {
+		return;
+	}
+	for (unsigned int spin = 0;; spin++) {
+		unsigned int n = __atomic_load_n(
+				&fast_inflight, __ATOMIC_SEQ_CST);
+		unsigned int stuck =
+				__atomic_load_n(&fast_stuck, __ATOMIC_RELAXED);
+
+		if (n < stuck) {
+			__atomic_store_n(&fast_stuck, n, __ATOMIC_RELAXED);
+			stuck = n;
+		}
+		if (n <= stuck) {
+			return;
+		}
+		if (spin < 64) {
+#if defined(__x86_64__) || defined(__i386__)
+			__builtin_ia32_pause();
+#endif
+			continue;
+		}
+		if (n != last) {
+			last = n;
+			since = monotonic_ns();
+		} else if (monotonic_ns() - since > FAST_WINDOW_STUCK_NS) {
+			__atomic_store_n(&fast_stuck, n, __ATOMIC_RELAXED);
+			return;
+		}
+		sched_yield();
+	}
+}
+
+/* Only lttng-ust's libraries call these; they hold the tracker's lock. */
+int
+lttng_ust_add_fd_to_tracker(int fd)
+{
+	int ret;
+
+	ensure_init();
+	if (!real.ust_add_fd) {
+		errno = ENOSYS;
+		return -1;
+	}
+	ret = real.ust_add_fd(fd);
+	mirror_set(ret);
+	return ret;
+}
+
+void
+lttng_ust_delete_fd_from_tracker(int fd)
+{
+	ensure_init();
+	if (!real.ust_delete_fd) {
+		return;
+	}
+	mirror_clear(fd);
+	real.ust_delete_fd(fd);
+}
+
+void
+lttng_ust_lock_fd_tracker(void)
+{
+	ensure_init();
+	if (!real.ust_lock_fd) {
+		return;
+	}
+	my_busy++;
+	__atomic_add_fetch(&ust_busy, 1, __ATOMIC_SEQ_CST);
+	wait_fast_windows();
+	real.ust_lock_fd();
+}
+
+void
+lttng_ust_unlock_fd_tracker(void)
+{
+	ensure_init();
+	if (!real.ust_unlock_fd) {
+		return;
+	}
+	real.ust_unlock_fd();
+	__atomic_sub_fetch(&ust_busy, 1, __ATOMIC_SEQ_CST);
+	my_busy--;
+}
+
+/*
+ * A fork child has only the forking thread: the other threads' windows
+ * and holds of the tracker are not its own.
+ */
+static void
+fd_mirror_atfork_child(void)
+{
+	__atomic_store_n(&fast_inflight, my_windows, __ATOMIC_RELAXED);
+	__atomic_store_n(&fast_stuck, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&ust_busy, my_busy, __ATOMIC_RELAXED);
+}
 
 int
 close(int fd)
@@ -893,16 +1328,42 @@ close(int fd)
 	if (!real.close) {
 		return (int)syscall(SYS_close, fd);
 	}
+	if (fd < 0) {
+		return real.close(fd);
+	}
+	if (fd_mirror) {
+		WINDOW window;
+
+		if (window_open() && !mirror_any((unsigned int)fd,
+						     (unsigned int)fd)) {
+			return real.close(fd);
+		}
+	}
 	return lttng_ust_safe_close_fd(fd, real.close);
 }
 
+/*
+ * The stream's descriptor is open, so it is the program's unless the
+ * mirror has it: no window needed (a number that is open cannot be handed
+ * to lttng-ust meanwhile).
+ */
 int
 fclose(FILE *stream)
 {
+	int fd;
+
 	ensure_init();
 	if (!real.fclose) {
 		errno = ENOSYS;
 		return EOF;
+	}
+	fd = fileno(stream);
+	if (fd < 0) {
+		return real.fclose(stream);
+	}
+	if (fd_mirror && __atomic_load_n(&ust_busy, __ATOMIC_SEQ_CST) == 0 &&
+			!mirror_any((unsigned int)fd, (unsigned int)fd)) {
+		return real.fclose(stream);
 	}
 	return lttng_ust_safe_fclose_stream(stream, real.fclose);
 }
@@ -933,12 +1394,13 @@ close_one(unsigned int fd, int flags)
 }
 
 /*
- * close_range() one descriptor at a time through the fd tracker: the open
- * ones are read from /proc/self/fd (getdents64 into the stack: this may run
- * between fork and exec), or tried one by one up to the descriptor limit.
+ * close_range() one descriptor at a time through lttng-ust's tracker, when
+ * the mirror cannot tell (lttng-ust held a descriptor past its size): the
+ * open ones are read from /proc/self/fd (getdents64 into the stack: this
+ * may run between fork and exec), or tried one by one up to the limit.
  */
-int
-close_range(unsigned int first, unsigned int last, int flags)
+static int
+close_range_each(unsigned int first, unsigned int last, int flags)
 {
 	char dents[4096] __attribute__((aligned(8)));
 	struct rlimit lim;
@@ -946,21 +1408,6 @@ close_range(unsigned int first, unsigned int last, int flags)
 	ssize_t n;
 	int dir;
 
-	ensure_init();
-	if (!real.close || !real.close_range ||
-			(flags & ~(int)(CLOSE_RANGE_UNSHARE |
-						 CLOSE_RANGE_CLOEXEC)) ||
-			first > last) {
-		if (!real.close_range) {
-			errno = ENOSYS;
-			return -1;
-		}
-		return real.close_range(first, last, flags);
-	}
-	if ((flags & CLOSE_RANGE_UNSHARE) &&
-			syscall(SYS_unshare, CLONE_FILES) != 0) {
-		return -1;
-	}
 	dir = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dir >= 0) {
 		while ((n = syscall(SYS_getdents64, dir, dents,
@@ -1001,6 +1448,70 @@ close_range(unsigned int first, unsigned int last, int flags)
 		}
 	}
 	return 0;
+}
+
+/*
+ * With the tracker's lock held the mirror is exact: the real close_range()
+ * on each run of descriptors between lttng-ust's.
+ */
+static int
+close_range_around(unsigned int first, unsigned int last, int flags)
+{
+	uint64_t lo = first;
+	int ret = 0;
+
+	while (lo <= last) {
+		uint64_t next = mirror_next((unsigned int)lo, last);
+
+		if (next > lo && real.close_range((unsigned int)lo,
+						 (unsigned int)(next - 1),
+						 flags) != 0) {
+			ret = -1;
+		}
+		lo = next + 1;
+	}
+	return ret;
+}
+
+int
+close_range(unsigned int first, unsigned int last, int flags)
+{
+	int ret, saved_errno;
+
+	ensure_init();
+	if (!real.close_range) {
+		errno = ENOSYS;
+		return -1;
+	}
+	if (!real.close ||
+			(flags & ~(int)(CLOSE_RANGE_UNSHARE |
+						 CLOSE_RANGE_CLOEXEC)) ||
+			first > last) {
+		return real.close_range(first, last, flags);
+	}
+	if (fd_mirror) {
+		WINDOW window;
+
+		if (window_open() && !mirror_any(first, last)) {
+			return real.close_range(first, last, flags);
+		}
+	}
+	if ((flags & CLOSE_RANGE_UNSHARE) &&
+			syscall(SYS_unshare, CLONE_FILES) != 0) {
+		return -1;
+	}
+	flags &= ~(int)CLOSE_RANGE_UNSHARE;
+	if (!fd_mirror || (last >= UST_FD_BITS &&
+					  __atomic_load_n(&ust_fd_overflow,
+							  __ATOMIC_ACQUIRE))) {
+		return close_range_each(first, last, flags);
+	}
+	lttng_ust_lock_fd_tracker();
+	ret = close_range_around(first, last, flags);
+	saved_errno = errno;
+	lttng_ust_unlock_fd_tracker();
+	errno = saved_errno;
+	return ret;
 }
 
 void

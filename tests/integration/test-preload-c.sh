@@ -79,12 +79,13 @@ echo "ok: tree: 7 processes, forks, exec, vfork, spawn, threads and TLS as print
 record closefds "$PROG" closefds
 [ "$(rc_of closefds)" = 0 ] || { show closefds; fail "closefds exited $(rc_of closefds)"; }
 grep -q "written after closing all" "$TMP/closefds.out" || { show closefds; fail "closefds did not read its file back"; }
+grep -q "^cloexec set$" "$TMP/closefds.out" || { show closefds; fail "close_range(CLOSE_RANGE_CLOEXEC) should mark the program's descriptor"; }
 j=$TMP/closefds.json
 json_check "$j" 'len(r["processes"]) == 2 and all(p["complete"] for p in r["processes"])' \
 	"after closing every descriptor the program and its child are still traced"
 json_check "$j" 'any(p["name"] == "closefds-leaf" and p["exit_status"] == 0 for p in r["processes"])' \
 	"the exec'd child (closefds-leaf) is traced"
-echo "ok: closefds: still traced after close() and close_range() of everything"
+echo "ok: closefds: still traced after close(), close_range() and closefrom() of everything"
 
 # ---- exit(7) from a signal handler.
 record handler "$PROG" handler-exit
@@ -129,3 +130,58 @@ grep -Eq '/libcotrace-preload\.so:(.*:)?libm\.so\.6$' "$TMP/env.out" ||
 	fail "recording with --no-preload failed"
 [ "$(cat "$TMP/env2.out")" = none ] || fail "--no-preload should leave LD_PRELOAD alone, got '$(cat "$TMP/env2.out")'"
 echo "ok: LD_PRELOAD: the preload first, the user's kept after it; --no-preload adds nothing"
+
+# ---- forks made without fork(): _Fork() and clone(fn, stack, SIGCHLD).
+record forks "$PROG" forks
+j=$TMP/forks.json
+[ "$(rc_of forks)" = 0 ] || { show forks; fail "forks exited $(rc_of forks)"; }
+root=$(json_get "$j" '[p["pid"] for p in r["processes"] if p["parent_pid"] is None][0]')
+fchild=$(sed -n 's/^_Fork parent_ret \([0-9]*\) status 0$/\1/p' "$TMP/forks.out")
+cchild=$(sed -n 's/^clone parent_ret \([0-9]*\) status 5$/\1/p' "$TMP/forks.out")
+[ -n "$fchild" ] && [ -n "$cchild" ] || { show forks; fail "preload-prog forks did not print its children"; }
+grep -q "^_Fork child pid $fchild$" "$TMP/forks.out" || { show forks; fail "the _Fork child did not run"; }
+grep -q "^clone child pid $cchild arg hello$" "$TMP/forks.out" || { show forks; fail "the clone child did not run fn(arg)"; }
+for c in "$fchild" "$cchild"; do
+	json_check "$j" "[(f[\"parent_pid\"], f[\"parent_ret\"], f[\"child_ret\"]) for f in r[\"forks\"] if f[\"child_pid\"] == $c] == [($root, $c, 0)]" \
+		"one fork from $root to $c expected, returning $c in the parent and 0 in the child"
+done
+json_check "$j" "[(p[\"complete\"], p[\"exit_status\"]) for p in r[\"processes\"] if p[\"pid\"] == $fchild] == [(True, 0)]" \
+	"the _Fork child should have its start and its exit (0)"
+json_check "$j" "[(p[\"complete\"], p[\"exit_status\"]) for p in r[\"processes\"] if p[\"pid\"] == $cchild] == [(True, 5)]" \
+	"the clone child should have its start and its exit (5, what fn returned)"
+json_check "$j" 'len(r["processes"]) == 3 and not any(w["kind"] in ("fork-child-missing", "process-no-exit") for w in r["warnings"])' \
+	"3 processes, every fork child seen with its exit"
+echo "ok: forks: _Fork() and clone() children traced, both return values recorded"
+
+# ---- a fork child in a new pid namespace: fork() returns its pid in the
+# parent's namespace, its events carry its pid in its own (1). The fork is
+# linked by the latter: no fork-child-missing warning.
+if unshare -p -f true 2>/dev/null; then
+	# (A sanitizer build: LeakSanitizer cannot stop threads through the
+	# parent namespace's /proc, so no leak checking in there.)
+	record pidns env "$FOREIGN_ENV" unshare -p -f "$PROG" leaf 0
+	j=$TMP/pidns.json
+	[ "$(rc_of pidns)" = 0 ] || { show pidns; fail "unshare -p -f preload-prog leaf exited $(rc_of pidns)"; }
+	grep -q "^leaf .* pid 1 ppid 0 status 0$" "$TMP/pidns.out" || { show pidns; fail "the leaf should be pid 1 of its namespace"; }
+	upid=$(json_get "$j" '[p["pid"] for p in r["processes"] if p["name"] == "unshare"][0]')
+	json_check "$j" "[(f[\"parent_pid\"], f[\"parent_ret\"] > 1, f[\"child_ret\"]) for f in r[\"forks\"]] == [($upid, True, 0)]" \
+		"unshare's fork: its own pid for the child in the parent, 0 in the child"
+	json_check "$j" "[(p[\"parent_pid\"], p[\"complete\"]) for p in r[\"processes\"] if p[\"pid\"] == 1] == [($upid, True)]" \
+		"pid 1 of the new namespace is unshare's child, complete"
+	json_check "$j" 'r["warnings"] == []' "no warning expected (no fork-child-missing)"
+	record clonens "$PROG" clone-newpid
+	j=$TMP/clonens.json
+	[ "$(rc_of clonens)" = 0 ] || { show clonens; fail "preload-prog clone-newpid exited $(rc_of clonens)"; }
+	cpid=$(sed -n 's/^clone-newpid parent_ret \([0-9]*\) status 5$/\1/p' "$TMP/clonens.out")
+	grep -q "^clone child pid 1 arg newpid$" "$TMP/clonens.out" && [ -n "$cpid" ] ||
+		{ show clonens; fail "the CLONE_NEWPID child should be pid 1 and return 5"; }
+	json_check "$j" "[(f[\"parent_ret\"], f[\"child_ret\"]) for f in r[\"forks\"]] == [($cpid, 0)] and [(p[\"exit_status\"], p[\"complete\"]) for p in r[\"processes\"] if p[\"pid\"] == 1] == [(5, True)]" \
+		"clone(CLONE_NEWPID): fork returned $cpid in the parent, 0 in the child, which exited 5"
+	json_check "$j" 'r["warnings"] == [] or all(w["kind"] == "child-abnormal-exit" for w in r["warnings"])' \
+		"no fork-child-missing warning for the CLONE_NEWPID child"
+	echo "ok: pid namespaces: unshare -p -f and clone(CLONE_NEWPID) children linked to their forks"
+elif [ "${CI:-}" = true ] && [ "$(id -u)" = 0 ]; then
+	fail "unshare -p -f does not work as root here"
+else
+	echo "SKIP (part): unshare -p -f does not work here (not root?)"
+fi

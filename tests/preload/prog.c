@@ -8,15 +8,22 @@
  *                 from a thread, exec, vfork + exec, posix_spawn
  *   leaf [STATUS] prints who it is and exits with STATUS (default 0)
  *   closefds      closes every descriptor (close() and close_range()),
- *                 then writes a file, forks and execs
+ *                 then writes a file, marks it close-on-exec with
+ *                 close_range(), closes all with closefrom(), forks and
+ *                 execs
  *   handler-exit  leaves through exit(7) from a signal handler
  *   kill SIG      dies of signal SIG (its default action)
  *   children      a child killed by SIGTERM, one by SIGKILL, one exits 3
  *   sigquery      prints the dispositions it sees (preload must hide its own)
+ *   forks         a child by _Fork() and one by clone(fn, stack, SIGCHLD),
+ *                 which returns 5 from fn
+ *   clone-newpid  a child by clone(fn, stack, CLONE_NEWPID | SIGCHLD): pid 1
+ *                 of a new pid namespace (root only)
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdarg.h>
@@ -246,7 +253,17 @@ run_closefds(void)
 	if (fd < 0 || read(fd, buf, sizeof(buf) - 1) < 0) {
 		die("read back");
 	}
-	close(fd);
+	/* close_range(CLOSE_RANGE_CLOEXEC) marks, closefrom() closes. */
+	if (close_range((unsigned int)fd, (unsigned int)fd,
+			    CLOSE_RANGE_CLOEXEC) != 0 ||
+			!(fcntl(fd, F_GETFD) & FD_CLOEXEC)) {
+		die("close_range(CLOSE_RANGE_CLOEXEC)");
+	}
+	say("cloexec set\n");
+	closefrom(3);
+	if (fcntl(fd, F_GETFD) != -1) {
+		die("closefrom left a descriptor open");
+	}
 	unlink(path);
 	say("%s", buf);
 	pid = fork();
@@ -354,6 +371,61 @@ run_sigquery(void)
 	return 0;
 }
 
+static int
+clone_fn(void *arg)
+{
+	say("clone child pid %d arg %s\n", (int)getpid(), (const char *)arg);
+	return 5;
+}
+
+/* Forks made without fork(): _Fork() and the clone() wrapper. */
+static int
+run_forks(void)
+{
+	static char stack[256 * 1024] __attribute__((aligned(16)));
+	int status;
+	pid_t pid;
+
+	pid = _Fork();
+	if (pid < 0) {
+		die("_Fork");
+	}
+	if (pid == 0) {
+		say("_Fork child pid %d\n", (int)getpid());
+		_exit(0);
+	}
+	status = wait_status(pid);
+	say("_Fork parent_ret %d status %d\n", (int)pid,
+			WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	pid = clone(clone_fn, stack + sizeof(stack), SIGCHLD, "hello");
+	if (pid < 0) {
+		die("clone");
+	}
+	status = wait_status(pid);
+	say("clone parent_ret %d status %d\n", (int)pid,
+			WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	return 0;
+}
+
+/* A child in a new pid namespace: it is pid 1 there. */
+static int
+run_clone_newpid(void)
+{
+	static char stack[256 * 1024] __attribute__((aligned(16)));
+	int status;
+	pid_t pid;
+
+	pid = clone(clone_fn, stack + sizeof(stack), CLONE_NEWPID | SIGCHLD,
+			"newpid");
+	if (pid < 0) {
+		die("clone(CLONE_NEWPID)");
+	}
+	status = wait_status(pid);
+	say("clone-newpid parent_ret %d status %d\n", (int)pid,
+			WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -385,7 +457,14 @@ main(int argc, char **argv)
 	if (!strcmp(mode, "sigquery")) {
 		return run_sigquery();
 	}
+	if (!strcmp(mode, "forks")) {
+		return run_forks();
+	}
+	if (!strcmp(mode, "clone-newpid")) {
+		return run_clone_newpid();
+	}
 	fprintf(stderr, "usage: preload-prog tree|leaf [STATUS]|closefds|"
-			"handler-exit|kill SIG|children|sigquery\n");
+			"handler-exit|kill SIG|children|sigquery|forks|"
+			"clone-newpid\n");
 	return 2;
 }

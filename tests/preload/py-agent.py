@@ -1,7 +1,11 @@
 """Logging through the LTTng-UST Python agent (`import lttngust`): each
 record is an lttng_python:event, read into the same model as the preload's
-events; threading's names come with them."""
+events; threading's names come with them.
+
+    py-agent.py [N]   N more warnings from the main thread (default 0), to
+                      show the report's bounded listing."""
 import logging
+import sys
 import threading
 
 import lttngust  # noqa: F401  (registers the agent with the session daemon)
@@ -22,4 +26,6 @@ threads = [threading.Thread(target=worker, name=f"worker-{i}")
 for t in threads:
     t.start()
     t.join()
+for i in range(int(sys.argv[1]) if len(sys.argv) > 1 else 0):
+    log.warning("extra record %d", i)
 log.error("main done")

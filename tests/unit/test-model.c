@@ -1457,6 +1457,108 @@ test_python_logs(void **state)
 	assert_int_equal(m->n_warnings, 0);
 }
 
+/*
+ * The records kept: each process's first COTRACE_LOGS_KEPT_PER_PROCESS, in
+ * order, with their thread, level, logger and message (cut at
+ * COTRACE_LOG_MSG_MAX bytes, never inside a UTF-8 character); the rest
+ * counted only.
+ */
+static void
+test_python_logs_kept(void **state)
+{
+	struct cotrace_model *m = *state;
+	struct cotrace_event e;
+	char long_msg[COTRACE_LOG_MSG_MAX + 64];
+	size_t n = COTRACE_LOGS_KEPT_PER_PROCESS + 5;
+
+	proc_start(m, T0, 100, 1, -1, "/usr/bin/python3");
+	proc_start(m, T0, 200, 1, -1, "/usr/bin/python3");
+	for (size_t i = 0; i < n; i++) {
+		char msg[32];
+
+		snprintf(msg, sizeof(msg), "record %zu", i);
+		e = base(COTRACE_EVENT_LOG, T0 + 1 + (int64_t)i, 100, 100);
+		e.logger = "lecture";
+		e.msg = msg;
+		e.loglevel = 20;
+		add(m, &e);
+	}
+	/* 'é' (2 bytes) across the cut. */
+	memset(long_msg, 'a', sizeof(long_msg) - 1);
+	long_msg[sizeof(long_msg) - 1] = '\0';
+	long_msg[COTRACE_LOG_MSG_MAX - 1] = (char)0xc3;
+	long_msg[COTRACE_LOG_MSG_MAX] = (char)0xa9;
+	e = base(COTRACE_EVENT_LOG, T0 + 50, 200, 201);
+	e.logger = NULL;
+	e.msg = long_msg;
+	e.loglevel = 40;
+	add(m, &e);
+	assert_int_equal(cotrace_model_finish(m), 0);
+
+	assert_int_equal(m->processes[0].n_logs, n);
+	assert_int_equal(m->processes[0].n_logs_kept,
+			COTRACE_LOGS_KEPT_PER_PROCESS);
+	assert_int_equal(m->processes[1].n_logs, 1);
+	assert_int_equal(m->processes[1].n_logs_kept, 1);
+	assert_int_equal(m->n_logs, COTRACE_LOGS_KEPT_PER_PROCESS + 1);
+	for (size_t i = 0; i < COTRACE_LOGS_KEPT_PER_PROCESS; i++) {
+		char msg[32];
+
+		snprintf(msg, sizeof(msg), "record %zu", i);
+		assert_string_equal(m->logs[i].msg, msg);
+		assert_string_equal(m->logs[i].logger, "lecture");
+		assert_int_equal(m->logs[i].level, 20);
+		assert_int_equal(m->logs[i].ts_ns, T0 + 1 + (int64_t)i);
+		assert_int_equal(m->logs[i].process, 0);
+		assert_int_equal(m->threads[m->logs[i].thread].tid, 100);
+		assert_false(m->logs[i].msg_truncated);
+	}
+	{
+		const struct cotrace_log *l = &m->logs[m->n_logs - 1];
+
+		assert_int_equal(m->processes[l->process].pid, 200);
+		assert_int_equal(m->threads[l->thread].tid, 201);
+		assert_string_equal(l->logger, "");
+		assert_true(l->msg_truncated);
+		assert_int_equal(strlen(l->msg), COTRACE_LOG_MSG_MAX - 1);
+		assert_int_equal(l->level, 40);
+	}
+}
+
+/*
+ * A fork child in a new pid namespace: fork() returned 700 in the parent,
+ * the child's events say pid 1 and ppid 0 (its parent is outside). The
+ * fork event's child_vpid links them; without it the child is missing.
+ */
+static void
+test_fork_child_other_pid_ns(void **state)
+{
+	struct cotrace_model *m = *state;
+	struct cotrace_event e;
+
+	proc_start(m, T0, 100, 1, -1, "unshare");
+	e = base(COTRACE_EVENT_FORK, T0 + 1, 100, 100);
+	e.child_pid = 700;
+	e.child_vpid = 1;
+	e.threads_alive = 1;
+	add(m, &e);
+	proc_start(m, T0 + 2, 1, 0, 0, "leaf");
+	proc_exit(m, T0 + 3, 1, 0, 1 * MS);
+	/* A process 700 of the parent's namespace is someone else. */
+	proc_start(m, T0 + 4, 700, 100, -1, "other");
+	proc_exit(m, T0 + 5, 700, 0, 1 * MS);
+	proc_exit(m, T0 + 9, 100, 0, 1 * MS);
+	assert_int_equal(cotrace_model_finish(m), 0);
+
+	assert_int_equal(m->n_forks, 1);
+	assert_int_equal(m->forks[0].parent_ret, 700);
+	assert_int_equal(m->forks[0].child_ret, 0);
+	assert_true(m->forks[0].child != SIZE_MAX);
+	assert_int_equal(m->processes[m->forks[0].child].pid, 1);
+	assert_int_equal(m->processes[m->forks[0].child].parent, 0);
+	assert_null(warning_of(m, COTRACE_WARN_FORK_CHILD_MISSING));
+}
+
 #define TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
@@ -1499,6 +1601,8 @@ main(void)
 		TEST(test_fatal_signal),
 		TEST(test_tls_slot_reused),
 		TEST(test_python_logs),
+		TEST(test_python_logs_kept),
+		TEST(test_fork_child_other_pid_ns),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
