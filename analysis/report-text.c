@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hosts.h"
 #include "json-writer.h"
 #include "report-common.h"
 #include "report.h"
@@ -27,6 +28,7 @@ struct text {
 	const struct cotrace_metrics *metrics;
 	bool utf8;
 	int64_t origin; /* offsets are relative to this time */
+	struct cotrace_hosts hosts; /* owned: one group each when several */
 };
 
 /* Writes `s` as safe text, at most `max` characters ("..." when cut). */
@@ -134,6 +136,15 @@ render_header(struct text *t)
 			put_name(t, m->paths[i], SIZE_MAX);
 			fputc('\n', t->out);
 		}
+	}
+	if (t->hosts.n > 1) {
+		fprintf(t->out, "Hosts: %zu (", t->hosts.n);
+		for (size_t i = 0; i < t->hosts.n; i++) {
+			fputs(i ? ", " : "", t->out);
+			put_name(t, cotrace_host_name(&t->hosts.hosts[i]),
+					NAME_MAX_CHARS);
+		}
+		fputs("), on one time axis\n", t->out);
 	}
 	fprintf(t->out,
 			"Events: %" PRIu64 " in total, %" PRIu64
@@ -431,18 +442,43 @@ render_tree(struct text *t)
 		}
 		last_child[parent] = i;
 	}
-	for (size_t k = 0; k < n && status == 0; k++) {
-		size_t i = order[k];
-		size_t parent = m->processes[i].parent;
+	/* One group per host when there are several (forks stay in one). */
+	for (size_t h = 0; h < (t->hosts.n > 1 ? t->hosts.n : 1); h++) {
+		bool grouped = t->hosts.n > 1;
 
-		if (parent >= n || parent == i) {
-			status = render_subtree(t, &tr, i);
+		if (grouped) {
+			const struct cotrace_host *ho = &t->hosts.hosts[h];
+
+			fprintf(t->out, "%shost ", h ? "\n" : "");
+			put_name(t, cotrace_host_name(ho), NAME_MAX_CHARS);
+			fprintf(t->out,
+					": %zu process%s, %zu thread%s, %zu "
+					"task%s\n",
+					ho->n_processes,
+					ho->n_processes == 1 ? "" : "es",
+					ho->n_threads,
+					ho->n_threads == 1 ? "" : "s",
+					ho->n_tasks, ho->n_tasks == 1 ? "" : "s");
 		}
-	}
-	/* Whatever a parent cycle hid from the roots, shown as roots. */
-	for (size_t k = 0; k < n && status == 0; k++) {
-		if (!tr.visited[order[k]]) {
-			status = render_subtree(t, &tr, order[k]);
+		for (size_t k = 0; k < n && status == 0; k++) {
+			size_t i = order[k];
+			size_t parent = m->processes[i].parent;
+
+			if (grouped && t->hosts.of_process[i] != h) {
+				continue;
+			}
+			if (parent >= n || parent == i) {
+				status = render_subtree(t, &tr, i);
+			}
+		}
+		/* Whatever a parent cycle hid from the roots, shown as roots. */
+		for (size_t k = 0; k < n && status == 0; k++) {
+			if (grouped && t->hosts.of_process[order[k]] != h) {
+				continue;
+			}
+			if (!tr.visited[order[k]]) {
+				status = render_subtree(t, &tr, order[k]);
+			}
 		}
 	}
 
@@ -752,24 +788,30 @@ render_text(FILE *out, const struct cotrace_model *model,
 	if (t.origin == COTRACE_TS_NONE) {
 		t.origin = metrics->start_ns;
 	}
+	status = cotrace_hosts_build(model, &t.hosts);
+	if (status) {
+		return status;
+	}
 	errno = 0;
 	render_header(&t);
 	status = render_tree(&t);
 	if (status) {
-		return status;
+		goto end;
 	}
 	render_units(&t);
 	render_metrics(&t);
 	render_overlaps(&t);
 	status = render_threads(&t);
 	if (status) {
-		return status;
+		goto end;
 	}
 	render_warnings(&t);
 	if (fflush(out) != 0 || ferror(out)) {
-		return errno ? -errno : -EIO;
+		status = errno ? -errno : -EIO;
 	}
-	return 0;
+end:
+	cotrace_hosts_release(&t.hosts);
+	return status;
 }
 
 const struct cotrace_report_format cotrace_report_text = {
