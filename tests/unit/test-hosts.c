@@ -204,6 +204,44 @@ test_term_groups(void **state)
 	capture_release(&c);
 }
 
+#ifdef COTRACE_HAVE_CAIRO
+/* The SVG keeps its text as invisible <text> elements: each host's title. */
+static void
+test_svg_groups(void **state)
+{
+	struct fx *f = *state;
+	struct capture c;
+
+	assert_non_null(capture_begin(&c));
+	assert_int_equal(cotrace_timeline_render(&cotrace_timeline_svg, c.out,
+					 &f->model, &f->metrics,
+					 &(struct cotrace_timeline_options){
+							 .width = 1200}),
+			0);
+	assert_int_equal(capture_end(&c), 0);
+	assert_contains(c.buf, ">host beta (2 processes)</text>");
+	assert_contains(c.buf, ">host alpha (1 process)</text>");
+	capture_release(&c);
+}
+
+static void
+test_svg_one_host(void **state)
+{
+	struct fx *f = *state;
+	struct capture c;
+
+	assert_non_null(capture_begin(&c));
+	assert_int_equal(cotrace_timeline_render(&cotrace_timeline_svg, c.out,
+					 &f->model, &f->metrics,
+					 &(struct cotrace_timeline_options){
+							 .width = 1200}),
+			0);
+	assert_int_equal(capture_end(&c), 0);
+	assert_not_contains(c.buf, ">host ");
+	capture_release(&c);
+}
+#endif
+
 static void
 render_report(const struct cotrace_report_format *format, struct fx *f,
 		struct capture *c)
@@ -398,6 +436,10 @@ main(void)
 			TEST1(test_text_report_one_host),
 			TEST2(test_json_hosts),
 			TEST2(test_story_groups),
+#ifdef COTRACE_HAVE_CAIRO
+			TEST2(test_svg_groups),
+			TEST1(test_svg_one_host),
+#endif
 			cmocka_unit_test(test_clocks_agree),
 			cmocka_unit_test(test_clocks_disagree),
 			cmocka_unit_test(test_clocks_min_work),
