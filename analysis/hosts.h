@@ -24,23 +24,23 @@
 #include "model.h"
 
 struct cotrace_host {
-	const char *name;	/* borrowed from the model; NULL: unknown */
-	int64_t start_ns;	/* first process start */
-	int64_t end_ns;		/* last process end */
+	const char *name; /* borrowed from the model; NULL: unknown */
+	int64_t start_ns; /* first process start */
+	int64_t end_ns;	  /* last process end */
 	size_t n_processes;
 	size_t n_threads;
 	size_t n_tasks;
 };
 
 struct cotrace_hosts {
-	struct cotrace_host *hosts;	/* owned, in display order */
+	struct cotrace_host *hosts; /* owned, in display order */
 	size_t n;
-	size_t *of_process;		/* owned: per process, its host */
+	size_t *of_process; /* owned: per process, its host */
 };
 
 /* Groups a finished model's processes by host. Returns 0 or -ENOMEM. */
-int cotrace_hosts_build(const struct cotrace_model *model,
-		struct cotrace_hosts *hosts);
+int cotrace_hosts_build(
+		const struct cotrace_model *model, struct cotrace_hosts *hosts);
 void cotrace_hosts_release(struct cotrace_hosts *hosts);
 
 /* The host's name, "unknown host" when the trace did not say. */
@@ -48,17 +48,17 @@ const char *cotrace_host_name(const struct cotrace_host *host);
 
 /* One clock: the cotrace events of one trace. */
 struct cotrace_clock_domain {
-	const char *host;	/* borrowed, may be NULL */
+	const char *host; /* borrowed, may be NULL */
 	int64_t first_ns;
 	int64_t last_ns;
 };
 
 /* The widest disagreement found. */
 struct cotrace_clock_gap {
-	size_t before;		/* domain index: the one that ended first */
-	size_t after;		/* the one that started `gap_ns` after */
+	size_t before; /* domain index: the one that ended first */
+	size_t after;  /* the one that started `gap_ns` after */
 	int64_t gap_ns;
-	int64_t work_ns;	/* W: the longest domain's span (>= 1 ms) */
+	int64_t work_ns; /* W: the longest domain's span (>= 1 ms) */
 };
 
 #define COTRACE_CLOCK_MIN_WORK_NS 1000000

@@ -160,14 +160,14 @@ try_bind(const char *addr, unsigned int port)
 		return -EINVAL;
 	}
 	{
-		int fd = socket(res->ai_family,
-				res->ai_socktype | SOCK_CLOEXEC,
+		int fd = socket(res->ai_family, res->ai_socktype | SOCK_CLOEXEC,
 				res->ai_protocol);
 
 		if (fd < 0) {
 			err = -errno;
 		} else {
-			/* lttng-relayd sets it too: TIME_WAIT is no conflict. */
+			/* lttng-relayd sets it too: TIME_WAIT is no conflict.
+			 */
 			setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
 					sizeof(one));
 			if (bind(fd, res->ai_addr, res->ai_addrlen) != 0) {
@@ -317,8 +317,7 @@ static void
 describe_end(int wstatus, char *buf, size_t size)
 {
 	if (WIFSIGNALED(wstatus)) {
-		snprintf(buf, size, "killed by signal %d",
-				WTERMSIG(wstatus));
+		snprintf(buf, size, "killed by signal %d", WTERMSIG(wstatus));
 	} else {
 		snprintf(buf, size, "exit status %d", WEXITSTATUS(wstatus));
 	}
@@ -407,7 +406,8 @@ cmd_relay(int argc, char **argv)
 		}
 	}
 	if (optind < argc) {
-		cli_error("unexpected argument '%s'; see 'cotrace relay --help'",
+		cli_error("unexpected argument '%s'; see 'cotrace relay "
+			  "--help'",
 				argv[optind]);
 		return CLI_EXIT_USAGE;
 	}
@@ -439,7 +439,8 @@ cmd_relay(int argc, char **argv)
 			goto end;
 		}
 		if (ret == -EADDRINUSE) {
-			cli_error("port %u (%s) on %s is already in use (another "
+			cli_error("port %u (%s) on %s is already in use "
+				  "(another "
 				  "relay?); choose a free one with %s",
 					ports[i], port_options[i] + 2,
 					listen_addr, port_options[i]);
@@ -539,8 +540,8 @@ cmd_relay(int argc, char **argv)
 	}
 	if (!quiet) {
 		cli_info("lttng-relayd running (pid %ld)", (long)pid);
-		print_instructions(listen_addr, dir, ports[0], ports[1],
-				ports[2]);
+		print_instructions(
+				listen_addr, dir, ports[0], ports[1], ports[2]);
 	}
 	if (wait_for(pid, &wstatus, -1)) {
 		char how[64];

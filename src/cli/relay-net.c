@@ -38,8 +38,8 @@ parse_port(const char *s, size_t len, unsigned int *port)
 }
 
 int
-cli_relay_url_parse(const char *arg, const char *option,
-		struct cli_relay_url *url)
+cli_relay_url_parse(
+		const char *arg, const char *option, struct cli_relay_url *url)
 {
 	const char *p = arg, *host, *host_end, *ports;
 	const char *colon;
@@ -75,8 +75,9 @@ cli_relay_url_parse(const char *arg, const char *option,
 	if (*ports == ':') {
 		ports++;
 		colon = strchr(ports, ':');
-		if (parse_port(ports, colon ? (size_t)(colon - ports)
-					    : strcspn(ports, "/"),
+		if (parse_port(ports,
+				    colon ? (size_t)(colon - ports)
+					  : strcspn(ports, "/"),
 				    &url->control_port)) {
 			goto bad;
 		}
@@ -111,9 +112,9 @@ cli_relay_url_parse(const char *arg, const char *option,
 		return -1;
 	}
 	url->host = host_copy;
-	if (asprintf(&url->url, "%s://%s%s%s:%u:%u",
-			    url->ipv6 ? "net6" : "net", url->ipv6 ? "[" : "",
-			    host_copy, url->ipv6 ? "]" : "", url->control_port,
+	if (asprintf(&url->url, "%s://%s%s%s:%u:%u", url->ipv6 ? "net6" : "net",
+			    url->ipv6 ? "[" : "", host_copy,
+			    url->ipv6 ? "]" : "", url->control_port,
 			    url->data_port) < 0) {
 		url->url = NULL;
 		cli_relay_url_release(url);
@@ -154,7 +155,8 @@ connect_within(const struct addrinfo *ai, int timeout_ms)
 	socklen_t len = sizeof(int);
 	int fd, err = 0, ret;
 
-	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	fd = socket(ai->ai_family,
+			ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
 			ai->ai_protocol);
 	if (fd < 0) {
 		return -errno;
@@ -234,8 +236,7 @@ same_addr6(const unsigned int w[4], unsigned int port,
 
 		memcpy(words, &s6->sin6_addr, sizeof(words));
 		return ntohs(s6->sin6_port) == port && words[0] == w[0] &&
-		       words[1] == w[1] && words[2] == w[2] &&
-		       words[3] == w[3];
+		       words[1] == w[1] && words[2] == w[2] && words[3] == w[3];
 	}
 	if (sa->ss_family == AF_INET) {
 		const struct sockaddr_in *s4 = (const void *)sa;

@@ -19,11 +19,11 @@
 
 /* A relay as `cotrace record --relay URL` names it. */
 struct cli_relay_url {
-	char *host;		/* owned: a name or an address, no brackets */
+	char *host; /* owned: a name or an address, no brackets */
 	unsigned int control_port;
 	unsigned int data_port;
-	bool ipv6;		/* net6://: an IPv6 address */
-	char *url;		/* owned: net://HOST:CONTROL:DATA for liblttng-ctl */
+	bool ipv6; /* net6://: an IPv6 address */
+	char *url; /* owned: net://HOST:CONTROL:DATA for liblttng-ctl */
 };
 
 /*
@@ -31,8 +31,8 @@ struct cli_relay_url {
  * IPv6; missing ports are lttng-relayd's defaults). Returns 0, or prints
  * one error naming `option` and returns -1.
  */
-int cli_relay_url_parse(const char *arg, const char *option,
-		struct cli_relay_url *url);
+int cli_relay_url_parse(
+		const char *arg, const char *option, struct cli_relay_url *url);
 void cli_relay_url_release(struct cli_relay_url *url);
 
 /* The addresses a relay answers on (its control port), resolved once. */

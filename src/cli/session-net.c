@@ -16,8 +16,8 @@
 #define PROBE_TIMEOUT_MS 5000
 
 int
-cli_relay_reachable(const struct cli_relay_url *url,
-		struct cli_relay_addrs *addrs)
+cli_relay_reachable(
+		const struct cli_relay_url *url, struct cli_relay_addrs *addrs)
 {
 	const char *why = NULL;
 	int ret = cli_relay_probe(url, PROBE_TIMEOUT_MS, addrs, &why);
@@ -26,7 +26,8 @@ cli_relay_reachable(const struct cli_relay_url *url,
 		return 0;
 	}
 	if (ret <= -1000) {
-		cli_error("cannot reach the relay %s: host '%s' not found (%s); "
+		cli_error("cannot reach the relay %s: host '%s' not found "
+			  "(%s); "
 			  "check the name, or give its address",
 				url->url, url->host, why ? why : "?");
 	} else if (ret == -ECONNREFUSED) {
@@ -181,8 +182,8 @@ cli_relay_folder(const char *session)
 }
 
 void
-cli_relay_say_where(const char *folder, const struct cli_relay_url *url,
-		bool lost)
+cli_relay_say_where(
+		const char *folder, const struct cli_relay_url *url, bool lost)
 {
 	cli_info("trace %s the relay %s, which keeps it in its output folder "
 		 "as %s",

@@ -21,12 +21,12 @@ struct lttng_session_descriptor;
  * one error saying what to do and returns -1 when it does not. Fills
  * `addrs` for cli_relay_watch().
  */
-int cli_relay_reachable(const struct cli_relay_url *url,
-		struct cli_relay_addrs *addrs);
+int cli_relay_reachable(
+		const struct cli_relay_url *url, struct cli_relay_addrs *addrs);
 
 /* A network session descriptor for `url`; NULL without memory. */
-struct lttng_session_descriptor *cli_relay_descriptor(const char *session,
-		const struct cli_relay_url *url);
+struct lttng_session_descriptor *cli_relay_descriptor(
+		const char *session, const struct cli_relay_url *url);
 
 /* What a failed lttng_create_session_ext() to a relay means, as one error. */
 void cli_relay_create_failed(const struct cli_relay_url *url, int code);
@@ -38,9 +38,9 @@ void cli_relay_create_failed(const struct cli_relay_url *url, int code);
  * returns true from then on.
  */
 struct cli_relay_watch {
-	const struct cli_relay_url *url;      /* borrowed */
-	const struct cli_relay_addrs *addrs;  /* borrowed */
-	long baseline;	/* connections when tracing started, -1 unknown */
+	const struct cli_relay_url *url;     /* borrowed */
+	const struct cli_relay_addrs *addrs; /* borrowed */
+	long baseline; /* connections when tracing started, -1 unknown */
 	bool lost;
 };
 void cli_relay_watch_start(struct cli_relay_watch *w,
@@ -63,7 +63,7 @@ int cli_relay_stop(const char *session, int timeout_ms);
 char *cli_relay_folder(const char *session);
 
 /* Says where the relay keeps the recording and how to read it there. */
-void cli_relay_say_where(const char *folder, const struct cli_relay_url *url,
-		bool lost);
+void cli_relay_say_where(
+		const char *folder, const struct cli_relay_url *url, bool lost);
 
 #endif /* COTRACE_CLI_SESSION_NET_H */

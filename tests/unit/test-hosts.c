@@ -142,7 +142,8 @@ test_timeline_groups(void **state)
 	assert_int_equal(tl.groups[1].n_processes, 1);
 	for (size_t g = 0; g < 2; g++) {
 		for (size_t l = tl.groups[g].first_lane;
-				l < tl.groups[g].first_lane + tl.groups[g].n_lanes;
+				l <
+				tl.groups[g].first_lane + tl.groups[g].n_lanes;
 				l++) {
 			assert_string_equal(
 					f->processes[tl.lanes[l].process].host,
@@ -306,8 +307,8 @@ test_story_groups(void **state)
 	const char *beta, *alpha;
 
 	assert_non_null(capture_begin(&c));
-	assert_int_equal(cotrace_story_render(c.out, &f->model, &f->metrics),
-			0);
+	assert_int_equal(
+			cotrace_story_render(c.out, &f->model, &f->metrics), 0);
 	assert_int_equal(capture_end(&c), 0);
 	beta = strstr(c.buf, "On host beta (2 processes):\n");
 	alpha = strstr(c.buf, "On host alpha (1 process):\n");
