@@ -494,6 +494,20 @@ end:
 	return status;
 }
 
+/* " on HOST" after a pid, when the traces are of several hosts. */
+static void
+put_host(struct text *t, size_t process)
+{
+	if (t->hosts.n <= 1 || process >= t->model->n_processes) {
+		return;
+	}
+	fputs(" on ", t->out);
+	put_name(t,
+			cotrace_host_name(&t->hosts.hosts[t->hosts.of_process
+							[process]]),
+			NAME_MAX_CHARS);
+}
+
 /* ---- units and metrics ---- */
 
 static void
@@ -529,10 +543,10 @@ render_units(struct text *t)
 			}
 			fprintf(t->out, "  task %" PRIu64 " \"", k->id);
 			put_name(t, k->label, NAME_MAX_CHARS);
-			fprintf(t->out,
-					"\"  pid %" PRId64 " tid %" PRId64
-					"  started %s  wall %s  CPU %s%s\n",
-					pid, tid,
+			fprintf(t->out, "\"  pid %" PRId64 " tid %" PRId64,
+					pid, tid);
+			put_host(t, k->process);
+			fprintf(t->out, "  started %s  wall %s  CPU %s%s\n",
 					offset(t, a, sizeof(a), k->start_ns),
 					wall(b, sizeof(b), k->start_ns,
 							k->end_ns),
@@ -545,6 +559,7 @@ render_units(struct text *t)
 
 			fprintf(t->out, "  pid %" PRId64 " ", p->pid);
 			put_name(t, p->name, NAME_MAX_CHARS);
+			put_host(t, i);
 			fprintf(t->out, "  started %s  wall %s  CPU %s\n",
 					offset(t, a, sizeof(a), p->start_ns),
 					wall(b, sizeof(b), p->start_ns,
@@ -644,8 +659,11 @@ render_overlaps(struct text *t)
 		if (o->a >= m->n_processes || o->b >= m->n_processes) {
 			continue;
 		}
-		fprintf(t->out, "  pid %" PRId64 " and pid %" PRId64 ": ",
-				m->processes[o->a].pid, m->processes[o->b].pid);
+		fprintf(t->out, "  pid %" PRId64, m->processes[o->a].pid);
+		put_host(t, o->a);
+		fprintf(t->out, " and pid %" PRId64, m->processes[o->b].pid);
+		put_host(t, o->b);
+		fputs(": ", t->out);
 		if (o->overlap_ns <= 0) {
 			fputs("did not overlap\n", t->out);
 		} else {

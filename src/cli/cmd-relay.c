@@ -360,7 +360,7 @@ cmd_relay(int argc, char **argv)
 	static const char *const port_options[3] = {
 			"--control-port", "--data-port", "--live-port"};
 	char *relayd = NULL, *dir = NULL, *urls[3] = {NULL, NULL, NULL};
-	bool quiet = false, ready = false, installed = false;
+	bool quiet = false, ready = false, installed = false, reaped;
 	int opt, ret, wstatus, status = CLI_EXIT_FAILURE;
 	pid_t pid = -1;
 	long waited;
@@ -543,7 +543,9 @@ cmd_relay(int argc, char **argv)
 		print_instructions(
 				listen_addr, dir, ports[0], ports[1], ports[2]);
 	}
-	if (wait_for(pid, &wstatus, -1)) {
+	/* Ctrl-C reaches lttng-relayd too: it may end first, as asked. */
+	reaped = wait_for(pid, &wstatus, -1);
+	if (reaped && !stop_signal) {
 		char how[64];
 
 		pid = -1;
@@ -554,7 +556,9 @@ cmd_relay(int argc, char **argv)
 		print_received(dir);
 		goto end;
 	}
-	stop_relayd(pid);
+	if (!reaped) {
+		stop_relayd(pid);
+	}
 	pid = -1;
 	if (!quiet) {
 		cli_info("relay stopped (signal %d)", (int)stop_signal);

@@ -1661,6 +1661,9 @@ cli_record_program_ext(const struct cli_record_options *opts,
 	if (!opts->quiet && !interrupted) {
 		cli_info("recording %s (session %s, run id %" PRIu64 ")",
 				shown_name, rec.session_name, rec.run_id);
+		if (rec.relay) {
+			cli_info("streaming to the relay %s", rec.relay->url);
+		}
 	}
 	status = run_program(&rec, argv, &result->wait_status);
 	if (interrupted) {

@@ -268,6 +268,8 @@ test_text_report_groups(void **state)
 				c.buf);
 	}
 	assert_true(strstr(beta, "pid 101 ") < alpha);
+	/* Units name their host: equal pids of two machines stay apart. */
+	assert_contains(c.buf, "\"cpu_task\"  pid 101 tid 101 on beta  started");
 	capture_release(&c);
 }
 
@@ -280,6 +282,7 @@ test_text_report_one_host(void **state)
 	render_report(&cotrace_report_text, f, &c);
 	assert_not_contains(c.buf, "Hosts:");
 	assert_not_contains(c.buf, "\nhost ");
+	assert_not_contains(c.buf, " on alpha");
 	capture_release(&c);
 }
 
