@@ -85,6 +85,8 @@ stop_relay() {
 	done
 	kill -0 "$RELAY_PID" 2>/dev/null && fail "cotrace relay did not stop within 30 s of SIGTERM"
 	wait "$RELAY_PID" || got=$?
+	# Its lttng-relayd is gone with it: never signal that pid again.
 	RELAY_PID=
+	RELAYD_PID=
 	[ "$got" = "$want" ] || { cat "$TMP/relay.err" >&2; fail "cotrace relay exited $got, expected $want"; }
 }

@@ -114,4 +114,20 @@ json_check "$TMP/p.json" "len(r['processes']) == 3 and not any(p['exit_seen'] fo
 	"the 3 killed processes should be there, none with an exit"
 json_check "$TMP/p.json" "len(r['tasks']) == 2" "the 2 tasks' starts should be there"
 
+# ---- Ctrl-C: the terminal's SIGINT reaches cotrace relay and its
+# lttng-relayd (one process group of their own here): a clean stop ----
+set -- $(free_ports 3)
+setsid "$COTRACE" relay -o "$TMP/relay4" --control-port "$1" --data-port "$2" \
+	--live-port "$3" >"$TMP/relay4.out" 2>"$TMP/relay4.err" &
+RELAY_PID=$!
+wait_for 60 grep -q "Ctrl-C stops the relay" "$TMP/relay4.err" ||
+	{ cat "$TMP/relay4.err" >&2; fail "cotrace relay did not start within 60 s"; }
+kill -INT -- "-$RELAY_PID"
+wait_for 30 eval "! kill -0 $RELAY_PID 2>/dev/null" || fail "cotrace relay did not stop within 30 s of Ctrl-C"
+rc=0
+wait "$RELAY_PID" || rc=$?
+RELAY_PID=
+[ "$rc" = 0 ] || { cat "$TMP/relay4.err" >&2; fail "cotrace relay exited $rc on Ctrl-C, expected 0"; }
+grep -q "relay stopped (signal 2)" "$TMP/relay4.err" || fail "cotrace relay does not say it stopped"
+
 echo "ok: unreachable relay refused at once, relay killed mid-run and program killed mid-run both reported, data kept"

@@ -80,6 +80,7 @@ stop_relay 0
 grep -q "relay holds 2 recordings from 2 machines" "$TMP/relay.err" ||
 	{ cat "$TMP/relay.err" >&2; fail "cotrace relay does not count what it received"; }
 stop_pid "$sessiond_b"
+CLEANUP_PIDS=
 
 # The merged report: both hosts, each with its own processes.
 "$COTRACE" report --format json "$TMP/relay" >"$TMP/r.json" 2>"$TMP/r.err" ||
