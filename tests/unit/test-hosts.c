@@ -13,6 +13,10 @@
 #include <string.h>
 
 #include <cmocka.h>
+#ifdef COTRACE_HAVE_CAIRO
+#include <cairo.h>
+#include <fontconfig/fontconfig.h>
+#endif
 
 #include "hosts.h"
 #include "model-fixture.h"
@@ -424,6 +428,18 @@ test_clocks_warning(void **state)
 	cotrace_model_destroy(m);
 }
 
+static int
+group_teardown(void **state)
+{
+	(void)state;
+#ifdef COTRACE_HAVE_CAIRO
+	/* cairo's and fontconfig's caches, so leak checkers see only ours. */
+	cairo_debug_reset_static_data();
+	FcFini();
+#endif
+	return 0;
+}
+
 #define TEST2(f) cmocka_unit_test_setup_teardown(f, setup_two_hosts, teardown)
 #define TEST1(f) cmocka_unit_test_setup_teardown(f, setup_one_host, teardown)
 
@@ -450,5 +466,5 @@ main(void)
 			cmocka_unit_test(test_clocks_warning),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, NULL, group_teardown);
 }
