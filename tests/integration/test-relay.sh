@@ -17,12 +17,15 @@ for tool in unshare nsenter setpriv lttng-relayd; do
 	command -v "$tool" >/dev/null || fail "$tool is not installed"
 done
 
-user=cotrace-ci
+# Not test-nonroot.sh's user: its cleanup stops that user's daemons.
+user=cotrace-relay
 host_b=cotrace-b
 host_a=$(hostname)
 [ "$host_a" != "$host_b" ] || fail "this machine is already called $host_b"
 id "$user" >/dev/null 2>&1 || useradd --create-home --shell /bin/bash "$user" ||
 	fail "cannot create the test user $user"
+# Outside the tracing group, its recordings go to its own daemon.
+! id -nG "$user" | grep -qw tracing || gpasswd -d "$user" tracing >/dev/null
 uid=$(id -u "$user")
 gid=$(id -g "$user")
 home=$TMP/home
@@ -88,7 +91,7 @@ CLEANUP_PIDS=
 json_check "$TMP/r.json" "sorted(h['name'] for h in r['trace']['hosts']) == sorted(['$host_a', '$host_b'])" \
 	"the report should list both hosts"
 # Two sessions; the root daemon's may hold an empty per-UID trace of
-# cotrace-ci too (its programs register with every daemon; the run_id
+# the user too (its programs register with every daemon; the run_id
 # filter keeps their events out).
 json_check "$TMP/r.json" "len(set(p.split('/ust/')[0] for p in r['trace']['paths'])) == 2" \
 	"the report should read both recordings"
