@@ -763,7 +763,7 @@ draw_header(struct canvas *c)
 	const struct cotrace_model *m = c->model;
 	double y = MARGIN + TITLE_SIZE;
 	double max_w = c->w - 2 * MARGIN;
-	char info[512];
+	char info[512], where[320] = "";
 
 	draw_text(c, MARGIN, y, TITLE_SIZE, true, COLOR_TEXT, ALIGN_LEFT, max_w,
 			c->title);
@@ -773,16 +773,29 @@ draw_header(struct canvas *c)
 				ALIGN_LEFT, max_w, c->verdict[i]);
 	}
 	y += 10 + SMALL_SIZE;
+	if (m->n_paths > 1 || c->tl->n_groups > 1) {
+		/* Several traces, maybe of several hosts: count them. */
+		snprintf(where, sizeof(where), " \xc2\xb7 %zu trace%s",
+				m->n_paths, m->n_paths == 1 ? "" : "s");
+		if (c->tl->n_groups > 1) {
+			size_t len = strlen(where);
+
+			snprintf(where + len, sizeof(where) - len,
+					" of %zu hosts", c->tl->n_groups);
+		}
+	} else if (m->n_paths == 1) {
+		snprintf(where, sizeof(where), " \xc2\xb7 trace %s",
+				m->paths[0]);
+	}
 	snprintf(info, sizeof(info),
 			"%zu process%s \xc2\xb7 %zu thread%s \xc2\xb7 %zu "
 			"fork%s \xc2\xb7 %zu task%s \xc2\xb7 %" PRIu64
-			" events, %" PRIu64 " lost%s%s",
+			" events, %" PRIu64 " lost%s",
 			m->n_processes, m->n_processes == 1 ? "" : "es",
 			m->n_threads, m->n_threads == 1 ? "" : "s", m->n_forks,
 			m->n_forks == 1 ? "" : "s", m->n_tasks,
 			m->n_tasks == 1 ? "" : "s", m->events, m->lost_events,
-			m->n_paths ? " \xc2\xb7 trace " : "",
-			m->n_paths ? m->paths[0] : "");
+			where);
 	draw_text(c, MARGIN, y, SMALL_SIZE, false, COLOR_MUTED, ALIGN_LEFT,
 			max_w, info);
 }

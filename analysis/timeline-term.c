@@ -258,6 +258,12 @@ render_header(struct term *t, const struct cotrace_timeline_options *o)
 			t->tl->n_thread_lanes == 1 ? "" : "s", m->n_tasks,
 			m->n_tasks == 1 ? "" : "s", m->n_forks,
 			m->n_forks == 1 ? "" : "s");
+	if (t->tl->n_groups > 1) {
+		size_t len = strlen(line);
+
+		snprintf(line + len, sizeof(line) - len, " on %zu hosts",
+				t->tl->n_groups);
+	}
 	if (mt && mt->units > 0) {
 		size_t len = strlen(line);
 

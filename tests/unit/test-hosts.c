@@ -203,6 +203,7 @@ test_term_groups(void **state)
 	if (!beta || !alpha || beta > alpha) {
 		fail_msg("host groups missing or out of order in:\n%s", c.buf);
 	}
+	assert_contains(c.buf, "1 task, 1 fork on 2 hosts;");
 	/* Each group's lanes follow its line: beta's child, then alpha's. */
 	assert_true(strstr(beta, "pid 101") < alpha);
 	assert_non_null(strstr(alpha, "tid 105 worker-1"));
@@ -226,6 +227,7 @@ test_svg_groups(void **state)
 	assert_int_equal(capture_end(&c), 0);
 	assert_contains(c.buf, ">host beta (2 processes)</text>");
 	assert_contains(c.buf, ">host alpha (1 process)</text>");
+	assert_contains(c.buf, "events, 0 lost \xc2\xb7 1 trace of 2 hosts</text>");
 	capture_release(&c);
 }
 
