@@ -227,7 +227,8 @@ test_svg_groups(void **state)
 	assert_int_equal(capture_end(&c), 0);
 	assert_contains(c.buf, ">host beta (2 processes)</text>");
 	assert_contains(c.buf, ">host alpha (1 process)</text>");
-	assert_contains(c.buf, "events, 0 lost \xc2\xb7 1 trace of 2 hosts</text>");
+	assert_contains(c.buf,
+			"events, 0 lost \xc2\xb7 1 trace of 2 hosts</text>");
 	capture_release(&c);
 }
 
@@ -275,7 +276,8 @@ test_text_report_groups(void **state)
 	}
 	assert_true(strstr(beta, "pid 101 ") < alpha);
 	/* Units name their host: equal pids of two machines stay apart. */
-	assert_contains(c.buf, "\"cpu_task\"  pid 101 tid 101 on beta  started");
+	assert_contains(c.buf,
+			"\"cpu_task\"  pid 101 tid 101 on beta  started");
 	capture_release(&c);
 }
 
