@@ -52,10 +52,10 @@ CLEANUP_PIDS="$sessiond_b"
 wait_for 60 test -S "$home/.lttng/client-lttng-sessiond" ||
 	{ cat "$TMP/sessiond-b.log" >&2; fail "the second session daemon did not start within 60 s"; }
 
-# Both at once, as in a lab: A's workers run 1.5 s, B's fork demo runs
+# Both at once, as in a lab: A's workers run 2.5 s, B's fork demo runs
 # inside that time (so their clocks agree: no clocks-disagree warning).
 timeout 120 "$COTRACE" record --relay "$RELAY_URL" -- \
-	"$COTRACE_DEMO" parallel --workers 2 --work-ms 1500 >"$TMP/a.out" 2>"$TMP/a.err" &
+	"$COTRACE_DEMO" parallel --workers 2 --work-ms 2500 >"$TMP/a.out" 2>"$TMP/a.err" &
 rec_a=$!
 sleep 0.5
 (cd "$home" && timeout 120 nsenter --uts --target "$sessiond_b" \
