@@ -69,9 +69,10 @@ usage(FILE *out)
 		"  -q, --quiet          no instructions, only warnings and errors\n"
 		"  -h, --help           show this help\n"
 		"\n"
-		"exit status: 0 when stopped by Ctrl-C or SIGTERM, 1 when\n"
-		"lttng-relayd failed or stopped on its own, 2 on bad usage, 6 when\n"
-		"a port is already in use, 127 when lttng-relayd is not installed.\n");
+		"exit status: 0 when stopped by Ctrl-C or SIGTERM, 1 when DIR cannot\n"
+		"be used or lttng-relayd failed or stopped on its own, 2 on bad usage,\n"
+		"6 when a port is already in use, 127 when lttng-relayd is not\n"
+		"installed.\n");
 }
 /* clang-format on */
 
@@ -104,6 +105,7 @@ make_output(const char *dir)
 {
 	char *path = strdup(dir);
 	int status = -1;
+	struct stat st;
 
 	if (!path) {
 		cli_error("out of memory");
@@ -125,6 +127,12 @@ make_output(const char *dir)
 			break;
 		}
 		*p = '/';
+	}
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		cli_error("output path '%s' exists and is not a folder; choose "
+			  "another with -o",
+				dir);
+		goto end;
 	}
 	if (access(dir, W_OK | X_OK) != 0) {
 		cli_error("cannot write to the output folder '%s': %s", dir,

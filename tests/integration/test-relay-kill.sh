@@ -30,6 +30,10 @@ expect_exit 2 "$COTRACE" relay --control-port 0
 expect_message "not a port"
 expect_exit 2 "$COTRACE" relay --control-port 7000 --data-port 7000
 expect_message "must differ"
+touch "$TMP/a-file"
+set -- $(free_ports 3)
+expect_exit 1 "$COTRACE" relay -o "$TMP/a-file" --control-port "$1" --data-port "$2" --live-port "$3"
+expect_message "'$TMP/a-file' exists and is not a folder"
 expect_exit 127 env PATH=/nonexistent "$COTRACE" relay -o "$TMP/none"
 expect_message "lttng-relayd.*not installed.*lttng-tools"
 
