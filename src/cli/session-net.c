@@ -104,6 +104,23 @@ cli_relay_watch(struct cli_relay_watch *w, const char *program)
 	return true;
 }
 
+bool
+cli_relay_watch_flushed(struct cli_relay_watch *w)
+{
+	if (w->lost) {
+		return true;
+	}
+	if (w->baseline <= 0 || cli_relay_connections(w->addrs) != 0) {
+		return false;
+	}
+	w->lost = true;
+	cli_warn("lost the connection to the relay %s (it stopped, or the "
+		 "network failed) while it took the last events: what it "
+		 "received stays there, the rest is lost",
+			w->url->url);
+	return true;
+}
+
 int
 cli_relay_stop(const char *session, int timeout_ms)
 {

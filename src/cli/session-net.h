@@ -49,6 +49,13 @@ void cli_relay_watch_start(struct cli_relay_watch *w,
 bool cli_relay_watch(struct cli_relay_watch *w, const char *program);
 
 /*
+ * After the session was stopped (flushed) and before it is destroyed
+ * (which closes the connection): the same check once more, with its own
+ * warning. Returns true when the relay is gone.
+ */
+bool cli_relay_watch_flushed(struct cli_relay_watch *w);
+
+/*
  * Stops tracing without waiting for ever: the session daemon flushes to
  * the relay for at most `timeout_ms`. Returns 0, or -1 after a warning
  * (the relay did not take everything).

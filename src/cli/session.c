@@ -809,6 +809,10 @@ session_finish(struct recording *rec, struct cli_record_result *result)
 							  : RELAY_STOP_MS)) {
 			status = -1;
 		}
+		/* Still connected once flushed? (destroying closes it.) */
+		if (rec->relay && cli_relay_watch_flushed(&rec->relay_watch)) {
+			status = -1;
+		}
 		if (ret < 0) {
 			cli_warn("cannot stop session %s cleanly (%s); the "
 				 "trace may miss its last events",
@@ -1556,7 +1560,7 @@ finish_relay_recording(struct recording *rec, const char *program,
 	if (session_finish(rec, result) != 0) {
 		lost = true;
 	}
-	lost = lost || cli_relay_watch(&rec->relay_watch, program);
+	lost = lost || rec->relay_watch.lost;
 	restore_signals(rec);
 	if (running) {
 		cli_warn("%zu process%s started by %s %s still running; what "

@@ -109,6 +109,8 @@ rc=0
 wait "$rec" || rc=$?
 CLEANUP_PIDS=
 [ "$rc" = 137 ] || { cat "$TMP/rec3.err" >&2; fail "record exited $rc for a program killed by SIGKILL, expected 137"; }
+! grep -q "lost the connection" "$TMP/rec3.err" ||
+	{ cat "$TMP/rec3.err" >&2; fail "record says it lost a relay that ran all along"; }
 grep -q "sent to the relay $RELAY_URL" "$TMP/rec3.err" ||
 	{ cat "$TMP/rec3.err" >&2; fail "record does not say where the relay keeps the trace"; }
 stop_relay 0

@@ -70,6 +70,8 @@ wait "$rec_a" || rc_a=$?
 
 # Each recording says where the relay keeps it, and it is there.
 for side in a b; do
+	! grep -q "lost the connection" "$TMP/$side.err" ||
+		{ cat "$TMP/$side.err" >&2; fail "recording $side says it lost a relay that ran all along"; }
 	folder=$(sed -n 's/.*keeps it in its output folder as \(.*\)$/\1/p' "$TMP/$side.err")
 	[ -n "$folder" ] || { cat "$TMP/$side.err" >&2; fail "recording $side does not say where the relay keeps it"; }
 	[ -d "$TMP/relay/$folder" ] || fail "recording $side says the relay keeps it as $folder, which is not in $TMP/relay"
