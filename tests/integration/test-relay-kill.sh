@@ -61,7 +61,7 @@ CLEANUP_PIDS="$rec"
 has_data() {
 	find "$TMP/relay" -path '*/64-bit/*' -name 'cotrace_*' -size +0 2>/dev/null | grep -q .
 }
-wait_for 60 demo_root || fail "the demo did not start its 2 workers within 60 s"
+wait_for 60 demo_root || { cat "$TMP/rec.err" >&2; ps -ef --forest >&2; fail "the demo did not start its 2 workers within 60 s"; }
 wait_for 60 has_data || { cat "$TMP/rec.err" >&2; fail "no event reached the relay within 60 s"; }
 # Two more flushes: the workers' starts, even on a loaded machine.
 sleep 2.5
@@ -96,7 +96,7 @@ timeout 120 "$COTRACE" record --relay "$RELAY_URL" -- \
 	"$COTRACE_DEMO" parallel --workers 2 --work-ms 6000 >"$TMP/rec3.out" 2>"$TMP/rec3.err" &
 rec=$!
 CLEANUP_PIDS="$rec"
-wait_for 60 demo_root || fail "the demo did not start its 2 workers within 60 s"
+wait_for 60 demo_root || { cat "$TMP/rec3.err" >&2; ps -ef --forest >&2; fail "the demo did not start its 2 workers within 60 s"; }
 has_data3() {
 	find "$TMP/relay3" -path '*/64-bit/*' -name 'cotrace_*' -size +0 2>/dev/null | grep -q .
 }
