@@ -683,6 +683,11 @@ session_setup(struct recording *rec, const struct cli_record_options *opts)
 		channel->attr.switch_timer_interval = RELAY_SWITCH_TIMER_US;
 	}
 	ret = lttng_enable_channel(handle, channel);
+	if (ret < 0 && rec->relay && ret == -LTTNG_ERR_RELAYD_CONNECT_FAIL) {
+		/* The session daemon opens its relay streams here. */
+		cli_relay_create_failed(rec->relay, -ret);
+		goto end;
+	}
 	if (ret < 0) {
 		char what[128];
 
