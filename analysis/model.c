@@ -2421,3 +2421,11 @@ end:
 	free(order);
 	return status;
 }
+
+int
+cotrace_model_add_warning(struct cotrace_model *model,
+		enum cotrace_warning_kind kind, int64_t ts_ns,
+		const char *message)
+{
+	return add_warning(model, kind, -1, -1, ts_ns, "%s", message);
+}

@@ -236,6 +236,7 @@ enum cotrace_warning_kind {
 	COTRACE_WARN_EVENTS_LOST,        /* the tracer discarded events */
 	COTRACE_WARN_TRACE_DAMAGED,      /* decoding stopped early */
 	COTRACE_WARN_PID_REUSED,         /* a pid named two processes */
+	COTRACE_WARN_CLOCKS_DISAGREE,    /* traces far apart in time (hosts.h) */
 };
 
 struct cotrace_warning {
@@ -292,6 +293,15 @@ int cotrace_model_add_path(struct cotrace_model *model, const char *path);
  * Decoding stopped early: `why` (borrowed) becomes a trace-damaged warning.
  */
 int cotrace_model_mark_damaged(struct cotrace_model *model, const char *why);
+
+/*
+ * Adds a warning found outside the model (hosts.h: the clocks of several
+ * traces), before cotrace_model_finish(). `message` is copied. Returns 0
+ * or -ENOMEM.
+ */
+int cotrace_model_add_warning(struct cotrace_model *model,
+		enum cotrace_warning_kind kind, int64_t ts_ns,
+		const char *message);
 
 /*
  * Closes what never ended (processes without exit end at their last event),

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "hosts.h"
 #include "json-writer.h"
 #include "report-common.h"
 #include "report.h"
@@ -85,7 +86,8 @@ tid_of(const struct cotrace_model *m, size_t thread)
 }
 
 static void
-write_trace(struct cotrace_json_writer *w, const struct cotrace_model *m)
+write_trace(struct cotrace_json_writer *w, const struct cotrace_model *m,
+		const struct cotrace_hosts *hosts)
 {
 	cotrace_json_key(w, "trace");
 	cotrace_json_begin_object(w);
@@ -121,6 +123,22 @@ write_trace(struct cotrace_json_writer *w, const struct cotrace_model *m)
 	cotrace_json_end_array(w);
 	key_ts(w, "first_ns", m->first_ns);
 	key_ts(w, "last_ns", m->last_ns);
+	/* The machines, in the order the renderers group them. */
+	cotrace_json_key(w, "hosts");
+	cotrace_json_begin_array(w);
+	for (size_t i = 0; i < hosts->n; i++) {
+		const struct cotrace_host *h = &hosts->hosts[i];
+
+		cotrace_json_begin_object(w);
+		key_str(w, "name", h->name);
+		key_uint(w, "processes", h->n_processes);
+		key_uint(w, "threads", h->n_threads);
+		key_uint(w, "tasks", h->n_tasks);
+		key_ts(w, "start_ns", h->start_ns);
+		key_ts(w, "end_ns", h->end_ns);
+		cotrace_json_end_object(w);
+	}
+	cotrace_json_end_array(w);
 	cotrace_json_end_object(w);
 }
 
@@ -248,6 +266,9 @@ write_threads(struct cotrace_json_writer *w, const struct cotrace_model *m)
 			cotrace_json_null(w);
 		}
 		key_str(w, "name", th->name);
+		key_str(w, "host", th->process < m->n_processes
+						   ? m->processes[th->process].host
+						   : NULL);
 		key_ts(w, "start_ns", th->start_ns);
 		key_ts(w, "end_ns", th->end_ns);
 		key_cpu(w, "cpu_ns", th->cpu_ns);
@@ -275,6 +296,9 @@ write_tasks(struct cotrace_json_writer *w, const struct cotrace_model *m)
 		key_id(w, "pid", pid_of(m, t->process));
 		key_id(w, "tid", tid_of(m, t->thread));
 		key_str(w, "label", t->label);
+		key_str(w, "host", t->process < m->n_processes
+						   ? m->processes[t->process].host
+						   : NULL);
 		key_ts(w, "start_ns", t->start_ns);
 		key_ts(w, "end_ns", t->end_ns);
 		key_cpu(w, "cpu_ns", t->cpu_ns);
@@ -450,11 +474,17 @@ render_json(FILE *out, const struct cotrace_model *model,
 		const struct cotrace_metrics *metrics)
 {
 	struct cotrace_json_writer w;
+	struct cotrace_hosts hosts;
 	int status;
 
+	status = cotrace_hosts_build(model, &hosts);
+	if (status) {
+		return status;
+	}
 	cotrace_json_writer_init(&w, out, true);
 	cotrace_json_begin_object(&w);
-	write_trace(&w, model);
+	write_trace(&w, model, &hosts);
+	cotrace_hosts_release(&hosts);
 	write_summary(&w, model, metrics);
 	write_processes(&w, model);
 	write_threads(&w, model);

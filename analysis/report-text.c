@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hosts.h"
 #include "json-writer.h"
 #include "report-common.h"
 #include "report.h"
@@ -27,6 +28,7 @@ struct text {
 	const struct cotrace_metrics *metrics;
 	bool utf8;
 	int64_t origin; /* offsets are relative to this time */
+	struct cotrace_hosts hosts; /* owned: one group each when several */
 };
 
 /* Writes `s` as safe text, at most `max` characters ("..." when cut). */
@@ -134,6 +136,15 @@ render_header(struct text *t)
 			put_name(t, m->paths[i], SIZE_MAX);
 			fputc('\n', t->out);
 		}
+	}
+	if (t->hosts.n > 1) {
+		fprintf(t->out, "Hosts: %zu (", t->hosts.n);
+		for (size_t i = 0; i < t->hosts.n; i++) {
+			fputs(i ? ", " : "", t->out);
+			put_name(t, cotrace_host_name(&t->hosts.hosts[i]),
+					NAME_MAX_CHARS);
+		}
+		fputs("), on one time axis\n", t->out);
 	}
 	fprintf(t->out,
 			"Events: %" PRIu64 " in total, %" PRIu64
@@ -431,18 +442,43 @@ render_tree(struct text *t)
 		}
 		last_child[parent] = i;
 	}
-	for (size_t k = 0; k < n && status == 0; k++) {
-		size_t i = order[k];
-		size_t parent = m->processes[i].parent;
+	/* One group per host when there are several (forks stay in one). */
+	for (size_t h = 0; h < (t->hosts.n > 1 ? t->hosts.n : 1); h++) {
+		bool grouped = t->hosts.n > 1;
 
-		if (parent >= n || parent == i) {
-			status = render_subtree(t, &tr, i);
+		if (grouped) {
+			const struct cotrace_host *ho = &t->hosts.hosts[h];
+
+			fprintf(t->out, "%shost ", h ? "\n" : "");
+			put_name(t, cotrace_host_name(ho), NAME_MAX_CHARS);
+			fprintf(t->out,
+					": %zu process%s, %zu thread%s, %zu "
+					"task%s\n",
+					ho->n_processes,
+					ho->n_processes == 1 ? "" : "es",
+					ho->n_threads,
+					ho->n_threads == 1 ? "" : "s",
+					ho->n_tasks, ho->n_tasks == 1 ? "" : "s");
 		}
-	}
-	/* Whatever a parent cycle hid from the roots, shown as roots. */
-	for (size_t k = 0; k < n && status == 0; k++) {
-		if (!tr.visited[order[k]]) {
-			status = render_subtree(t, &tr, order[k]);
+		for (size_t k = 0; k < n && status == 0; k++) {
+			size_t i = order[k];
+			size_t parent = m->processes[i].parent;
+
+			if (grouped && t->hosts.of_process[i] != h) {
+				continue;
+			}
+			if (parent >= n || parent == i) {
+				status = render_subtree(t, &tr, i);
+			}
+		}
+		/* Whatever a parent cycle hid from the roots, shown as roots. */
+		for (size_t k = 0; k < n && status == 0; k++) {
+			if (grouped && t->hosts.of_process[order[k]] != h) {
+				continue;
+			}
+			if (!tr.visited[order[k]]) {
+				status = render_subtree(t, &tr, order[k]);
+			}
 		}
 	}
 
@@ -456,6 +492,20 @@ end:
 	free(order);
 	free(last_child);
 	return status;
+}
+
+/* " on HOST" after a pid, when the traces are of several hosts. */
+static void
+put_host(struct text *t, size_t process)
+{
+	if (t->hosts.n <= 1 || process >= t->model->n_processes) {
+		return;
+	}
+	fputs(" on ", t->out);
+	put_name(t,
+			cotrace_host_name(&t->hosts.hosts[t->hosts.of_process
+							[process]]),
+			NAME_MAX_CHARS);
 }
 
 /* ---- units and metrics ---- */
@@ -493,10 +543,10 @@ render_units(struct text *t)
 			}
 			fprintf(t->out, "  task %" PRIu64 " \"", k->id);
 			put_name(t, k->label, NAME_MAX_CHARS);
-			fprintf(t->out,
-					"\"  pid %" PRId64 " tid %" PRId64
-					"  started %s  wall %s  CPU %s%s\n",
-					pid, tid,
+			fprintf(t->out, "\"  pid %" PRId64 " tid %" PRId64,
+					pid, tid);
+			put_host(t, k->process);
+			fprintf(t->out, "  started %s  wall %s  CPU %s%s\n",
 					offset(t, a, sizeof(a), k->start_ns),
 					wall(b, sizeof(b), k->start_ns,
 							k->end_ns),
@@ -509,6 +559,7 @@ render_units(struct text *t)
 
 			fprintf(t->out, "  pid %" PRId64 " ", p->pid);
 			put_name(t, p->name, NAME_MAX_CHARS);
+			put_host(t, i);
 			fprintf(t->out, "  started %s  wall %s  CPU %s\n",
 					offset(t, a, sizeof(a), p->start_ns),
 					wall(b, sizeof(b), p->start_ns,
@@ -608,8 +659,11 @@ render_overlaps(struct text *t)
 		if (o->a >= m->n_processes || o->b >= m->n_processes) {
 			continue;
 		}
-		fprintf(t->out, "  pid %" PRId64 " and pid %" PRId64 ": ",
-				m->processes[o->a].pid, m->processes[o->b].pid);
+		fprintf(t->out, "  pid %" PRId64, m->processes[o->a].pid);
+		put_host(t, o->a);
+		fprintf(t->out, " and pid %" PRId64, m->processes[o->b].pid);
+		put_host(t, o->b);
+		fputs(": ", t->out);
 		if (o->overlap_ns <= 0) {
 			fputs("did not overlap\n", t->out);
 		} else {
@@ -848,18 +902,22 @@ render_text(FILE *out, const struct cotrace_model *model,
 	if (t.origin == COTRACE_TS_NONE) {
 		t.origin = metrics->start_ns;
 	}
+	status = cotrace_hosts_build(model, &t.hosts);
+	if (status) {
+		return status;
+	}
 	errno = 0;
 	render_header(&t);
 	status = render_tree(&t);
 	if (status) {
-		return status;
+		goto end;
 	}
 	render_units(&t);
 	render_metrics(&t);
 	render_overlaps(&t);
 	status = render_threads(&t);
 	if (status) {
-		return status;
+		goto end;
 	}
 	status = render_logs(&t);
 	if (status) {
@@ -867,9 +925,11 @@ render_text(FILE *out, const struct cotrace_model *model,
 	}
 	render_warnings(&t);
 	if (fflush(out) != 0 || ferror(out)) {
-		return errno ? -errno : -EIO;
+		status = errno ? -errno : -EIO;
 	}
-	return 0;
+end:
+	cotrace_hosts_release(&t.hosts);
+	return status;
 }
 
 const struct cotrace_report_format cotrace_report_text = {

@@ -45,6 +45,7 @@ static const char *const warning_names[] = {
 		[COTRACE_WARN_EVENTS_LOST] = "events-lost",
 		[COTRACE_WARN_TRACE_DAMAGED] = "trace-damaged",
 		[COTRACE_WARN_PID_REUSED] = "pid-reused",
+		[COTRACE_WARN_CLOCKS_DISAGREE] = "clocks-disagree",
 };
 
 const char *

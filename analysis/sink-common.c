@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hosts.h"
 #include "sink-common.h"
 
 #define NO_INDEX UINT64_MAX
@@ -134,6 +135,8 @@ struct event_class_info {
 struct trace_info {
 	const bt_trace *trace; /* owned reference */
 	const char *host;      /* borrowed from the trace, may be NULL */
+	/* Its cotrace events' times, for the clocks check (hosts.h). */
+	int64_t first_ns, last_ns; /* COTRACE_TS_NONE when none */
 };
 
 struct cotrace_decoder {
@@ -370,6 +373,8 @@ trace_host(struct cotrace_decoder *s, const bt_event *event, const char **host)
 	v = bt_trace_borrow_environment_entry_value_by_name_const(
 			trace, "hostname");
 	t->host = v && bt_value_is_string(v) ? bt_value_string_get(v) : NULL;
+	t->first_ns = COTRACE_TS_NONE;
+	t->last_ns = COTRACE_TS_NONE;
 	s->last_trace = s->n_traces++;
 	*host = t->host;
 	return 0;
@@ -544,6 +549,16 @@ decode_event(struct cotrace_decoder *s, const bt_message *msg,
 	status = trace_host(s, event, &e.host);
 	if (status) {
 		return status;
+	}
+	if (e.ts_ns != COTRACE_TS_NONE) {
+		struct trace_info *t = &s->traces[s->last_trace];
+
+		if (t->first_ns == COTRACE_TS_NONE || e.ts_ns < t->first_ns) {
+			t->first_ns = e.ts_ns;
+		}
+		if (t->last_ns == COTRACE_TS_NONE || e.ts_ns > t->last_ns) {
+			t->last_ns = e.ts_ns;
+		}
 	}
 
 	payload = bt_event_borrow_payload_field_const(event);
@@ -821,6 +836,30 @@ cotrace_decoder_feed_model(struct cotrace_decoder *decoder,
 	default:
 		return status;
 	}
+}
+
+int
+cotrace_decoder_check_clocks(struct cotrace_decoder *decoder,
+		struct cotrace_model *model)
+{
+	struct cotrace_clock_domain *d;
+	int status;
+
+	if (decoder->n_traces < 2) {
+		return 0;
+	}
+	d = calloc(decoder->n_traces, sizeof(*d));
+	if (!d) {
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < decoder->n_traces; i++) {
+		d[i].host = decoder->traces[i].host;
+		d[i].first_ns = decoder->traces[i].first_ns;
+		d[i].last_ns = decoder->traces[i].last_ns;
+	}
+	status = cotrace_clocks_check(model, d, decoder->n_traces);
+	free(d);
+	return status;
 }
 
 bt_component_class_initialize_method_status

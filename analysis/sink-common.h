@@ -53,6 +53,14 @@ int cotrace_decoder_feed_model(struct cotrace_decoder *decoder,
 		struct cotrace_model *model, const bt_message *msg);
 
 /*
+ * At the end of the messages, before cotrace_model_finish(): warns in
+ * `model` when the traces read had clocks far apart (hosts.h). Returns 0
+ * or -ENOMEM.
+ */
+int cotrace_decoder_check_clocks(struct cotrace_decoder *decoder,
+		struct cotrace_model *model);
+
+/*
  * The graph-is-configured method's work: checks that port "in" is
  * connected and creates the message iterator on it (appending a cause on
  * failure).

@@ -22,11 +22,24 @@ struct sink_report {
 	struct cotrace_model *model;	 /* owned when own_model */
 	bool own_model;
 	bool rendered;
+	bool clocks_checked;
 	const struct cotrace_report_format *format;
 	FILE *out; /* owned when close_out */
 	bool close_out;
 	char *path; /* owned, NULL for stdout */
 };
+
+/* Once, before the model is finished (by us or by the CLI). */
+static void
+check_clocks(struct sink_report *s)
+{
+	if (!s->clocks_checked && s->decoder && s->model &&
+			!s->model->finished) {
+		s->clocks_checked = true;
+		/* Without memory the warning is lost, nothing else. */
+		cotrace_decoder_check_clocks(s->decoder, s->model);
+	}
+}
 
 static int
 render_report(struct sink_report *s)
@@ -36,6 +49,7 @@ render_report(struct sink_report *s)
 
 	memset(&metrics, 0, sizeof(metrics));
 	s->rendered = true;
+	check_clocks(s);
 	status = cotrace_model_finish(s->model);
 	if (status) {
 		goto end;
@@ -134,6 +148,7 @@ sink_destroy(struct sink_report *s)
 		return;
 	}
 	bt_message_iterator_put_ref(s->iter);
+	check_clocks(s);
 	cotrace_decoder_destroy(s->decoder);
 	if (s->close_out && s->out) {
 		fclose(s->out);

@@ -46,6 +46,8 @@ render(struct sink_timeline *s)
 
 	memset(&metrics, 0, sizeof(metrics));
 	s->rendered = true;
+	/* Without memory the clocks warning is lost, nothing else. */
+	cotrace_decoder_check_clocks(s->decoder, s->model);
 	status = cotrace_model_finish(s->model);
 	if (status) {
 		goto end;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hosts.h"
 #include "report-common.h"
 #include "safe-text.h"
 #include "story.h"
@@ -780,6 +781,81 @@ tell(struct story *s, const struct item *it)
 	fputs(".\n", s->out);
 }
 
+/* The host of the process an item is about; SIZE_MAX: of every host. */
+static size_t
+item_host(const struct story *s, const struct cotrace_hosts *h,
+		const struct item *it)
+{
+	const struct cotrace_model *m = s->model;
+	size_t p = SIZE_MAX;
+
+	switch (it->kind) {
+	case I_FORK:
+		p = m->forks[it->index].parent;
+		break;
+	case I_PROC_START:
+	case I_PROC_EXIT:
+		p = it->index;
+		break;
+	case I_THREAD_START:
+	case I_THREAD_EXIT:
+	case I_TLS:
+		p = m->threads[it->index].process;
+		break;
+	case I_TASK_FINISH:
+	case I_TASK_START:
+		p = m->tasks[it->index].process;
+		break;
+	case I_LOST:
+	case I_WARNING:
+	case I_TIMELESS_WARNING:
+		break;
+	}
+	return p < m->n_processes ? h->of_process[p] : SIZE_MAX;
+}
+
+/*
+ * Several hosts: one part per host, each in time order on the common
+ * axis, then what concerns them all (lost events, warnings).
+ */
+static void
+tell_by_host(struct story *s, const struct cotrace_hosts *h)
+{
+	for (size_t g = 0; g <= h->n; g++) {
+		bool any = false;
+
+		for (size_t i = 0; i < s->n_items; i++) {
+			const struct item *it = &s->items[i];
+			size_t ih = item_host(s, h, it);
+
+			if (ih != (g < h->n ? g : SIZE_MAX)) {
+				continue;
+			}
+			if (!any) {
+				if (g < h->n) {
+					fprintf(s->out, "%sOn host ",
+							g ? "\n" : "");
+					put_safe(s,
+							cotrace_host_name(
+									&h->hosts[g]),
+							NAME_MAX_CHARS);
+					fprintf(s->out,
+							" (%zu process%s):\n",
+							h->hosts[g].n_processes,
+							h->hosts[g].n_processes ==
+											1
+									? ""
+									: "es");
+				} else {
+					fputs("\nOn every host:\n", s->out);
+				}
+				any = true;
+			}
+			tell(s, it);
+		}
+	}
+}
+
 static void
 render_header(struct story *s)
 {
@@ -810,6 +886,7 @@ cotrace_story_render(FILE *out, const struct cotrace_model *model,
 			.origin = model->first_ns,
 	};
 	struct cotrace_verdict v;
+	struct cotrace_hosts hosts;
 	int status;
 
 	status = collect(&s);
@@ -833,9 +910,17 @@ cotrace_story_render(FILE *out, const struct cotrace_model *model,
 	if (s.n_items == 0) {
 		fputs("Nothing happened that cotrace records.\n", out);
 	}
-	for (size_t i = 0; i < s.n_items; i++) {
+	status = cotrace_hosts_build(model, &hosts);
+	if (status) {
+		goto end;
+	}
+	if (hosts.n > 1) {
+		tell_by_host(&s, &hosts);
+	}
+	for (size_t i = 0; hosts.n <= 1 && i < s.n_items; i++) {
 		tell(&s, &s.items[i]);
 	}
+	cotrace_hosts_release(&hosts);
 	if (metrics) {
 		cotrace_report_verdict(model, metrics, &v);
 		fputs("\nVerdict: ", out);

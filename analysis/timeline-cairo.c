@@ -57,6 +57,7 @@
 #define INDENT 18.0
 #define STRIP_H 70.0
 #define LINE_H 23.0
+#define GROUP_HEAD_H 30.0 /* a host's title row */
 #define VERDICT_LINES 2
 #define WARNING_LINES 3 /* lines one warning may take */
 
@@ -137,6 +138,7 @@ struct canvas {
 	double legend_y, lanes_y, lanes_end, axis_y, strip_y, warnings_y;
 	size_t lanes_shown; /* the first lanes_shown lanes are drawn */
 	double *lane_top;   /* owned, lanes_shown + 1 entries */
+	double *lane_head;  /* owned: room for a host's name above the lane */
 	size_t *bar_color;  /* owned, per lane: palette index */
 	char title[512];
 	char *verdict[VERDICT_LINES]; /* owned, safe text; NULL: no line */
@@ -512,7 +514,9 @@ static double
 lane_mid(const struct canvas *c, size_t lane)
 {
 	if (lane < c->lanes_shown) {
-		return (c->lane_top[lane] + c->lane_top[lane + 1]) / 2;
+		return (c->lane_top[lane] + c->lane_head[lane] +
+				       c->lane_top[lane + 1]) /
+		       2;
 	}
 	return c->lane_top[c->lanes_shown] + LINE_H / 2;
 }
@@ -678,12 +682,19 @@ lay_out(struct canvas *c, cairo_t *cr, unsigned int width)
 	max_h = fmin(MAX_HEIGHT, MAX_PIXELS / width) / c->scale;
 
 	c->lane_top = malloc((tl->n_lanes + 1) * sizeof(*c->lane_top));
+	c->lane_head = calloc(tl->n_lanes + 1, sizeof(*c->lane_head));
 	c->bar_color = calloc(tl->n_lanes + 1, sizeof(*c->bar_color));
-	if (!c->lane_top || !c->bar_color) {
+	if (!c->lane_top || !c->lane_head || !c->bar_color) {
 		return -ENOMEM;
 	}
+	/* Several hosts: a title row above each host's first lane. */
+	for (size_t g = 0; g < tl->n_groups; g++) {
+		if (tl->groups[g].first_lane < tl->n_lanes) {
+			c->lane_head[tl->groups[g].first_lane] = GROUP_HEAD_H;
+		}
+	}
 	for (i = 0; i < tl->n_lanes; i++) {
-		double h = lane_height(&tl->lanes[i]);
+		double h = lane_height(&tl->lanes[i]) + c->lane_head[i];
 
 		/* Room for this lane and the "more lanes" row. */
 		if (i == MAX_LANES_SHOWN ||
@@ -752,7 +763,7 @@ draw_header(struct canvas *c)
 	const struct cotrace_model *m = c->model;
 	double y = MARGIN + TITLE_SIZE;
 	double max_w = c->w - 2 * MARGIN;
-	char info[512];
+	char info[512], where[320] = "";
 
 	draw_text(c, MARGIN, y, TITLE_SIZE, true, COLOR_TEXT, ALIGN_LEFT, max_w,
 			c->title);
@@ -762,16 +773,29 @@ draw_header(struct canvas *c)
 				ALIGN_LEFT, max_w, c->verdict[i]);
 	}
 	y += 10 + SMALL_SIZE;
+	if (m->n_paths > 1 || c->tl->n_groups > 1) {
+		/* Several traces, maybe of several hosts: count them. */
+		snprintf(where, sizeof(where), " \xc2\xb7 %zu trace%s",
+				m->n_paths, m->n_paths == 1 ? "" : "s");
+		if (c->tl->n_groups > 1) {
+			size_t len = strlen(where);
+
+			snprintf(where + len, sizeof(where) - len,
+					" of %zu hosts", c->tl->n_groups);
+		}
+	} else if (m->n_paths == 1) {
+		snprintf(where, sizeof(where), " \xc2\xb7 trace %s",
+				m->paths[0]);
+	}
 	snprintf(info, sizeof(info),
 			"%zu process%s \xc2\xb7 %zu thread%s \xc2\xb7 %zu "
 			"fork%s \xc2\xb7 %zu task%s \xc2\xb7 %" PRIu64
-			" events, %" PRIu64 " lost%s%s",
+			" events, %" PRIu64 " lost%s",
 			m->n_processes, m->n_processes == 1 ? "" : "es",
 			m->n_threads, m->n_threads == 1 ? "" : "s", m->n_forks,
 			m->n_forks == 1 ? "" : "s", m->n_tasks,
 			m->n_tasks == 1 ? "" : "s", m->events, m->lost_events,
-			m->n_paths ? " \xc2\xb7 trace " : "",
-			m->n_paths ? m->paths[0] : "");
+			where);
 	draw_text(c, MARGIN, y, SMALL_SIZE, false, COLOR_MUTED, ALIGN_LEFT,
 			max_w, info);
 }
@@ -906,6 +930,30 @@ draw_legend(struct canvas *c)
 	}
 }
 
+/* "host NAME (N processes)" in the title row above lane i. */
+static void
+draw_host_title(struct canvas *c, size_t lane)
+{
+	const struct cotrace_timeline *tl = c->tl;
+	char buf[320];
+
+	for (size_t g = 0; g < tl->n_groups; g++) {
+		const struct cotrace_lane_group *gr = &tl->groups[g];
+
+		if (gr->first_lane != lane) {
+			continue;
+		}
+		snprintf(buf, sizeof(buf), "host %.256s (%zu process%s)",
+				gr->host && *gr->host ? gr->host
+						      : "unknown host",
+				gr->n_processes,
+				gr->n_processes == 1 ? "" : "es");
+		draw_text(c, MARGIN - 4, c->lane_top[lane] + c->lane_head[lane] - 8,
+				TEXT_SIZE, true, COLOR_TEXT, ALIGN_LEFT,
+				c->w - 2 * MARGIN, buf);
+	}
+}
+
 /* Alternating bands per process (its lane and its threads'), separators. */
 static void
 draw_lane_backgrounds(struct canvas *c)
@@ -920,10 +968,15 @@ draw_lane_backgrounds(struct canvas *c)
 		}
 		if (group % 2 == 1) {
 			set_color(cr, COLOR_BAND);
-			cairo_rectangle(cr, MARGIN - 8, c->lane_top[i],
+			cairo_rectangle(cr, MARGIN - 8,
+					c->lane_top[i] + c->lane_head[i],
 					c->w - 2 * MARGIN + 16,
-					c->lane_top[i + 1] - c->lane_top[i]);
+					c->lane_top[i + 1] - c->lane_top[i] -
+							c->lane_head[i]);
 			cairo_fill(cr);
+		}
+		if (c->lane_head[i] > 0) {
+			draw_host_title(c, i);
 		}
 	}
 	set_color(cr, COLOR_GRID);
@@ -1778,6 +1831,7 @@ canvas_release(struct canvas *c)
 		}
 	}
 	free(c->lane_top);
+	free(c->lane_head);
 	free(c->bar_color);
 }
 

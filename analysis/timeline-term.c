@@ -258,6 +258,12 @@ render_header(struct term *t, const struct cotrace_timeline_options *o)
 			t->tl->n_thread_lanes == 1 ? "" : "s", m->n_tasks,
 			m->n_tasks == 1 ? "" : "s", m->n_forks,
 			m->n_forks == 1 ? "" : "s");
+	if (t->tl->n_groups > 1) {
+		size_t len = strlen(line);
+
+		snprintf(line + len, sizeof(line) - len, " on %zu hosts",
+				t->tl->n_groups);
+	}
 	if (mt && mt->units > 0) {
 		size_t len = strlen(line);
 
@@ -574,12 +580,29 @@ render_lanes(struct term *t)
 		status = -ENOMEM;
 		goto end;
 	}
-	for (size_t li = 0; li < shown; li++) {
+	for (size_t li = 0, g = 0; li < shown; li++) {
 		const struct cotrace_lane *l = &tl->lanes[li];
 		size_t indent = lane_indent(l);
 		size_t room = t->label_width > indent ? t->label_width - indent
 						      : 0;
 
+		/* Several hosts: a line naming each before its lanes. */
+		if (g < tl->n_groups && tl->groups[g].first_lane == li) {
+			const struct cotrace_lane_group *gr = &tl->groups[g++];
+			char *host = cotrace_safe_strdup(
+					gr->host && *gr->host ? gr->host
+							      : "unknown host",
+					t->label_width, t->utf8, NULL);
+
+			if (!host) {
+				status = -ENOMEM;
+				goto end;
+			}
+			fprintf(t->out, "host %s (%zu process%s)\n", host,
+					gr->n_processes,
+					gr->n_processes == 1 ? "" : "es");
+			free(host);
+		}
 		free(label);
 		label = cotrace_safe_strdup(l->label, room, t->utf8, NULL);
 		if (!label) {

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hosts.h"
 #include "timeline.h"
 
 /*
@@ -90,6 +91,7 @@ struct layout {
 	size_t *process_lane; /* per process */
 	bool *visited;	      /* per process */
 	size_t cap_lanes;
+	struct cotrace_hosts hosts;
 };
 
 static int
@@ -395,18 +397,47 @@ lay_out_lanes(struct layout *ly)
 		}
 		last_child[parent] = i;
 	}
-	for (size_t k = 0; k < n && status == 0; k++) {
-		size_t i = order[k];
-		size_t parent = m->processes[i].parent;
-
-		if ((parent >= n || parent == i) && !ly->visited[i]) {
-			status = lay_out_subtree(ly, i);
+	if (ly->hosts.n > 1) {
+		ly->tl->groups = calloc(ly->hosts.n, sizeof(*ly->tl->groups));
+		if (!ly->tl->groups) {
+			status = -ENOMEM;
+			goto end;
 		}
+		ly->tl->n_groups = ly->hosts.n;
 	}
-	/* Whatever a parent cycle hid from the roots, shown as roots. */
-	for (size_t k = 0; k < n && status == 0; k++) {
-		if (!ly->visited[order[k]]) {
-			status = lay_out_subtree(ly, order[k]);
+	/* With several hosts, one pass per host: forks stay within one. */
+	for (size_t h = 0; h < (ly->hosts.n > 1 ? ly->hosts.n : 1); h++) {
+		bool grouped = ly->hosts.n > 1;
+		size_t first = ly->tl->n_lanes;
+
+		for (size_t k = 0; k < n && status == 0; k++) {
+			size_t i = order[k];
+			size_t parent = m->processes[i].parent;
+
+			if (grouped && ly->hosts.of_process[i] != h) {
+				continue;
+			}
+			if ((parent >= n || parent == i) && !ly->visited[i]) {
+				status = lay_out_subtree(ly, i);
+			}
+		}
+		/* Whatever a parent cycle hid from the roots, shown as roots. */
+		for (size_t k = 0; k < n && status == 0; k++) {
+			if (grouped && ly->hosts.of_process[order[k]] != h) {
+				continue;
+			}
+			if (!ly->visited[order[k]]) {
+				status = lay_out_subtree(ly, order[k]);
+			}
+		}
+		if (grouped) {
+			ly->tl->groups[h] = (struct cotrace_lane_group){
+					.host = ly->hosts.hosts[h].name,
+					.first_lane = first,
+					.n_lanes = ly->tl->n_lanes - first,
+					.n_processes = ly->hosts.hosts[h]
+								.n_processes,
+			};
 		}
 	}
 end:
@@ -714,6 +745,10 @@ cotrace_timeline_build(const struct cotrace_model *model,
 		status = -ENOMEM;
 		goto end;
 	}
+	status = cotrace_hosts_build(model, &ly.hosts);
+	if (status) {
+		goto end;
+	}
 	status = lay_out_lanes(&ly);
 	if (status) {
 		goto end;
@@ -743,6 +778,7 @@ end:
 	free(ly.visited);
 	free(ly.next_thread);
 	free(ly.thread_lane);
+	cotrace_hosts_release(&ly.hosts);
 	if (status) {
 		cotrace_timeline_release(timeline);
 	}
@@ -763,6 +799,7 @@ cotrace_timeline_release(struct cotrace_timeline *timeline)
 	free(timeline->arrows);
 	free(timeline->marks);
 	free(timeline->steps);
+	free(timeline->groups);
 	memset(timeline, 0, sizeof(*timeline));
 }
 

@@ -17,6 +17,9 @@
  *     further than its process.
  *   - Labels hold names as the trace gives them (any bytes): renderers
  *     make them safe for their output.
+ *   - Traces of several hosts: the lanes come in one group per host
+ *     (groups[], in hosts.h's order), each laid out by the rules above;
+ *     with one host there are no groups.
  *   - Unit intervals are those of the metrics: an unfinished task runs to
  *     its process's end; an interval with end < start is empty.
  */
@@ -102,6 +105,17 @@ struct cotrace_step {
 	size_t running;
 };
 
+/*
+ * Traces of several hosts read together: the lanes are grouped by host
+ * (hosts.h gives the order), each group a run of consecutive lanes.
+ */
+struct cotrace_lane_group {
+	const char *host;        /* borrowed from the model; NULL: unknown */
+	size_t first_lane;
+	size_t n_lanes;
+	size_t n_processes;      /* of the host, shown or not */
+};
+
 struct cotrace_timeline {
 	/*
 	 * The time axis: first to last event, widened to cover every lane,
@@ -116,6 +130,9 @@ struct cotrace_timeline {
 	/* Spans where the tracer discarded events: model->lost (borrowed). */
 	size_t n_process_lanes;  /* lanes of kind COTRACE_LANE_PROCESS */
 	size_t n_thread_lanes;   /* lanes of kind COTRACE_LANE_THREAD */
+	/* owned: one per host when there are several, else none (n_groups 0) */
+	struct cotrace_lane_group *groups;
+	size_t n_groups;
 };
 
 /*

@@ -36,6 +36,7 @@ int cmd_timeline(int argc, char **argv);
 int cmd_story(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_relay(int argc, char **argv);
 
 /* "cotrace: error: ..." / "cotrace: warning: ..." / "cotrace: ..." on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

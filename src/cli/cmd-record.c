@@ -10,12 +10,14 @@
 
 #include "cli.h"
 #include "record.h"
+#include "relay-net.h"
 
 enum {
 	OPT_SUBBUF_SIZE = 1000,
 	OPT_NUM_SUBBUF,
 	OPT_NO_PRELOAD,
 	OPT_PYTHON_AGENT,
+	OPT_RELAY,
 };
 
 /* Help text reads best one output line per source line. */
@@ -24,9 +26,9 @@ static void
 usage(FILE *out)
 {
 	fprintf(out,
-		"usage: cotrace record [-o DIR] [--subbuf-size SIZE] [--num-subbuf N]\n"
-		"                      [--no-preload] [--python-agent] [-q]\n"
-		"                      [--] PROGRAM [ARGS...]\n"
+		"usage: cotrace record [-o DIR | --relay URL] [--subbuf-size SIZE]\n"
+		"                      [--num-subbuf N] [--no-preload] [--python-agent]\n"
+		"                      [-q] [--] PROGRAM [ARGS...]\n"
 		"\n"
 		"Runs PROGRAM under a new LTTng session (starting a session daemon when\n"
 		"none runs) and records the cotrace events of PROGRAM and its children.\n"
@@ -39,6 +41,10 @@ usage(FILE *out)
 		"options:\n"
 		"  -o, --output DIR     where to write the trace (must not exist or be\n"
 		"                       empty; default ./cotrace-PROGRAM-YYYYmmdd-HHMMSS)\n"
+		"  --relay URL          stream the recording to an lttng-relayd ('cotrace\n"
+		"                       relay') instead: URL is net://HOST[:CONTROL[:DATA]]\n"
+		"                       (default ports 5342, 5343); the relay keeps it\n"
+		"                       as HOSTNAME/SESSION-DATE-TIME in its folder\n"
 		"  --subbuf-size SIZE   sub-buffer size, a power of two with an optional\n"
 		"                       k or M suffix (default 1M)\n"
 		"  --num-subbuf N       sub-buffers per CPU, a power of two (default 4)\n"
@@ -51,7 +57,9 @@ usage(FILE *out)
 		"\n"
 		"exit status: PROGRAM's own, 128+N when it was killed by signal N,\n"
 		"125 when cotrace failed or was misused, 126 when PROGRAM cannot run,\n"
-		"127 when it does not exist.\n");
+		"127 when it does not exist. With --relay, 125 also when the relay\n"
+		"cannot be reached (PROGRAM is not run) or went away during the\n"
+		"recording (what it received stays there).\n");
 }
 /* clang-format on */
 
@@ -146,6 +154,7 @@ cmd_record(int argc, char **argv)
 			{"num-subbuf", required_argument, NULL, OPT_NUM_SUBBUF},
 			{"no-preload", no_argument, NULL, OPT_NO_PRELOAD},
 			{"python-agent", no_argument, NULL, OPT_PYTHON_AGENT},
+			{"relay", required_argument, NULL, OPT_RELAY},
 			{"quiet", no_argument, NULL, 'q'},
 			{"help", no_argument, NULL, 'h'},
 			{NULL, 0, NULL, 0},
@@ -153,6 +162,8 @@ cmd_record(int argc, char **argv)
 	struct cli_record_options opts;
 	struct cli_record_extra extra;
 	struct cli_record_result result;
+	struct cli_relay_url relay;
+	const char *relay_arg = NULL;
 	int opt, status;
 
 	memset(&opts, 0, sizeof(opts));
@@ -186,6 +197,9 @@ cmd_record(int argc, char **argv)
 		case OPT_PYTHON_AGENT:
 			extra.python_agent = true;
 			break;
+		case OPT_RELAY:
+			relay_arg = optarg;
+			break;
 		case 'q':
 			opts.quiet = true;
 			break;
@@ -203,10 +217,25 @@ cmd_record(int argc, char **argv)
 			  "DIR] -- PROGRAM [ARGS...]");
 		return CLI_EXIT_RECORD_FAILED;
 	}
+	if (relay_arg) {
+		if (opts.output_dir) {
+			cli_error("-o and --relay do not go together: with "
+				  "--relay the trace is written on the relay's "
+				  "machine");
+			return CLI_EXIT_RECORD_FAILED;
+		}
+		if (cli_relay_url_parse(relay_arg, "--relay", &relay) != 0) {
+			return CLI_EXIT_RECORD_FAILED;
+		}
+		extra.relay = &relay;
+	}
 	status = cli_record_program_ext(&opts, &extra, argv + optind, &result);
 	if (status == CLI_EXIT_OK) {
 		status = cli_exit_code_of(result.wait_status);
 	}
 	cli_record_result_release(&result);
+	if (relay_arg) {
+		cli_relay_url_release(&relay);
+	}
 	return status;
 }

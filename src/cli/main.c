@@ -21,6 +21,7 @@ static const struct command commands[] = {
 	{ "check", cmd_check, "check expectations over a trace, for autograders" },
 	{ "demo", cmd_demo, "record and report a built-in demo in one step" },
 	{ "doctor", cmd_doctor, "say what works here and what to install or start" },
+	{ "relay", cmd_relay, "gather the traces of many machines: run an lttng-relayd here" },
 };
 
 static void

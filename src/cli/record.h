@@ -8,6 +8,7 @@
 #include <stdbool.h>
 
 #include "cli.h"
+#include "relay-net.h"
 
 /* What `cotrace demo` changes in a recording; zeroed means as cotrace record.
  */
@@ -20,6 +21,11 @@ struct cli_record_extra {
 	bool no_preload;   /* do not inject libcotrace-preload.so */
 	bool python_agent; /* enable the Python agent's domain even when
 			      PROGRAM does not look like Python */
+	/*
+	 * --relay: stream to this lttng-relayd (session-net.h) instead of
+	 * writing a local trace; result->trace_dir stays NULL. Borrowed.
+	 */
+	const struct cli_relay_url *relay;
 };
 
 /* cli_record_program() with `extra` (may be NULL). */

@@ -32,6 +32,7 @@
 
 #include "cli.h"
 #include "record.h"
+#include "session-net.h"
 #include "sessiond.h"
 
 #define CHANNEL_NAME "cotrace"
@@ -49,6 +50,10 @@
 /* Registration takes milliseconds; lttng-ust's own limit is 3 s. */
 #define ANCHOR_TIMEOUT_MS 5000
 #define DESTROY_TIMEOUT_MS 60000
+/* Flushing to a relay: bounded, shorter once the relay is known gone. */
+#define RELAY_STOP_MS 30000
+#define RELAY_LOST_STOP_MS 5000
+#define RELAY_SWITCH_TIMER_US 1000000
 
 extern char **environ;
 
@@ -78,6 +83,11 @@ struct recording {
 	char *preload; /* owned: LD_PRELOAD's new head, NULL: none */
 	char *lib;     /* owned: COTRACE_LIB to export, NULL: none */
 	bool python_agent; /* record the Python agent's logging records */
+	/* --relay (session-net.h): the relay, borrowed, NULL for a local trace */
+	const struct cli_relay_url *relay;
+	struct cli_relay_addrs relay_addrs;
+	struct cli_relay_watch relay_watch;
+	char *relay_folder; /* owned: HOST/SESSION-DATE-TIME on the relay */
 };
 
 /* "<prefix>-YYYYmmdd-HHMMSS" in local time, malloc'd; NULL without memory. */
@@ -724,8 +734,13 @@ session_setup(struct recording *rec, const struct cli_record_options *opts)
 	char filter[64];
 	int ret, status = -1;
 
-	desc = lttng_session_descriptor_local_create(
-			rec->session_name, rec->dir);
+	desc = rec->relay ? cli_relay_descriptor(rec->session_name, rec->relay)
+			  : lttng_session_descriptor_local_create(
+					  rec->session_name, rec->dir);
+	if (!desc && rec->relay) {
+		cli_error("out of memory");
+		goto end;
+	}
 	if (!desc) {
 		cli_error("cannot describe the tracing session (output "
 			  "directory '%s')",
@@ -733,6 +748,10 @@ session_setup(struct recording *rec, const struct cli_record_options *opts)
 		goto end;
 	}
 	code = lttng_create_session_ext(desc);
+	if (code != LTTNG_OK && rec->relay) {
+		cli_relay_create_failed(rec->relay, (int)code);
+		goto end;
+	}
 	if (code != LTTNG_OK) {
 		lttng_failed("cannot create the tracing session", -(int)code);
 		goto end;
@@ -757,7 +776,20 @@ session_setup(struct recording *rec, const struct cli_record_options *opts)
 						      : DEFAULT_SUBBUF_SIZE;
 	channel->attr.num_subbuf = opts->num_subbuf ? opts->num_subbuf
 						    : DEFAULT_NUM_SUBBUF;
+	if (rec->relay) {
+		/*
+		 * Sub-buffers go to the relay at least once a second, so a
+		 * relay or a program that dies mid-run loses at most the last
+		 * second, not everything since the start.
+		 */
+		channel->attr.switch_timer_interval = RELAY_SWITCH_TIMER_US;
+	}
 	ret = lttng_enable_channel(handle, channel);
+	if (ret < 0 && rec->relay && ret == -LTTNG_ERR_RELAYD_CONNECT_FAIL) {
+		/* The session daemon opens its relay streams here. */
+		cli_relay_create_failed(rec->relay, -ret);
+		goto end;
+	}
 	if (ret < 0) {
 		char what[128];
 
@@ -802,6 +834,11 @@ session_setup(struct recording *rec, const struct cli_record_options *opts)
 		goto end;
 	}
 	rec->tracing = true;
+	if (rec->relay) {
+		rec->relay_folder = cli_relay_folder(rec->session_name);
+		cli_relay_watch_start(&rec->relay_watch, rec->relay,
+				&rec->relay_addrs);
+	}
 	status = 0;
 end:
 	lttng_event_destroy(event);
@@ -843,6 +880,20 @@ read_loss_counts(struct recording *rec, struct cli_record_result *result)
 	lttng_destroy_handle(handle);
 }
 
+static bool
+session_exists(const char *name)
+{
+	struct lttng_session *sessions = NULL;
+	int n = lttng_list_sessions(&sessions);
+	bool found = n < 0; /* unknown: assume it is there */
+
+	for (int i = 0; i < n && !found; i++) {
+		found = !strcmp(sessions[i].name, name);
+	}
+	free(sessions);
+	return found;
+}
+
 /* Stops and destroys the session, always; returns -1 if tracing did not stop
  * cleanly. */
 static int
@@ -858,7 +909,17 @@ session_finish(struct recording *rec, struct cli_record_result *result)
 	}
 	if (rec->tracing) {
 		/* Returns once the consumer has flushed everything to disk. */
-		ret = lttng_stop_tracing(rec->session_name);
+		ret = rec->relay ? 0 : lttng_stop_tracing(rec->session_name);
+		if (rec->relay && cli_relay_stop(rec->session_name,
+					  rec->relay_watch.lost
+							  ? RELAY_LOST_STOP_MS
+							  : RELAY_STOP_MS)) {
+			status = -1;
+		}
+		/* Still connected once flushed? (destroying closes it.) */
+		if (rec->relay && cli_relay_watch_flushed(&rec->relay_watch)) {
+			status = -1;
+		}
 		if (ret < 0) {
 			cli_warn("cannot stop session %s cleanly (%s); the "
 				 "trace may miss its last events",
@@ -871,14 +932,21 @@ session_finish(struct recording *rec, struct cli_record_result *result)
 	}
 	code = lttng_destroy_session_ext(rec->session_name, &dh);
 	if (code == LTTNG_OK) {
-		dh_status = lttng_destruction_handle_wait_for_completion(
-				dh, DESTROY_TIMEOUT_MS);
+		dh_status = lttng_destruction_handle_wait_for_completion(dh,
+				rec->relay && rec->relay_watch.lost
+						? RELAY_LOST_STOP_MS
+						: DESTROY_TIMEOUT_MS);
 		if (dh_status != LTTNG_DESTRUCTION_HANDLE_STATUS_COMPLETED) {
 			code = LTTNG_ERR_UNK;
 		} else if (lttng_destruction_handle_get_result(dh, &code) !=
 				LTTNG_DESTRUCTION_HANDLE_STATUS_OK) {
 			code = LTTNG_ERR_UNK;
 		}
+	}
+	/* Without its relay the consumer fails the last rotation: no news. */
+	if (code != LTTNG_OK && rec->relay && rec->relay_watch.lost &&
+			!session_exists(rec->session_name)) {
+		code = LTTNG_OK;
 	}
 	if (code != LTTNG_OK) {
 		cli_warn("cannot destroy session %s (%s); remove it with "
@@ -1171,6 +1239,30 @@ nomem:
 }
 
 /*
+ * waitpid() for a recording into a relay: checks the connection to the
+ * relay meanwhile, so losing it is said when it happens.
+ */
+static pid_t
+wait_watching(struct recording *rec, pid_t pid, int *wait_status,
+		const char *program)
+{
+	struct timespec nap = {0, 50 * 1000 * 1000};
+
+	for (int slept = 0;; slept += 50) {
+		pid_t got = waitpid(pid, wait_status, WNOHANG);
+
+		if (got != 0) {
+			return got;
+		}
+		if (slept >= CLI_RELAY_WATCH_MS) {
+			cli_relay_watch(&rec->relay_watch, program);
+			slept = 0;
+		}
+		nanosleep(&nap, NULL);
+	}
+}
+
+/*
  * Runs PROGRAM to its end. Returns CLI_EXIT_OK with its wait status, or
  * CLI_EXIT_NOT_FOUND / CLI_EXIT_CANNOT_EXEC when exec failed (reported
  * through a close-on-exec pipe), or CLI_EXIT_RECORD_FAILED.
@@ -1240,7 +1332,8 @@ run_program(struct recording *rec, char **argv, int *wait_status)
 	do {
 		n = read(errpipe[0], &exec_errno, sizeof(exec_errno));
 	} while (n < 0 && errno == EINTR);
-	while (waitpid(pid, wait_status, 0) < 0) {
+	while ((rec->relay ? wait_watching(rec, pid, wait_status, argv[0])
+			   : waitpid(pid, wait_status, 0)) < 0) {
 		if (errno != EINTR) {
 			cli_error("cannot wait for '%s': %s", argv[0],
 					strerror(errno));
@@ -1560,6 +1653,47 @@ end:
 	cli_analysis_release(&analysis);
 }
 
+/*
+ * The end of a recording into a relay: the trace is on the relay's
+ * machine, so say where rather than read it back. A relay lost on the way
+ * makes the recording a failure (what it received stays there).
+ */
+static int
+finish_relay_recording(struct recording *rec, const char *program,
+		struct cli_record_result *result, size_t running)
+{
+	bool lost = cli_relay_watch(&rec->relay_watch, program);
+
+	if (session_finish(rec, result) != 0) {
+		lost = true;
+	}
+	lost = lost || rec->relay_watch.lost;
+	restore_signals(rec);
+	if (running) {
+		cli_warn("%zu process%s started by %s %s still running; what "
+			 "%s from now on is not recorded",
+				running, running == 1 ? "" : "es", program,
+				running == 1 ? "is" : "are",
+				running == 1 ? "it does" : "they do");
+	}
+	if (result->discarded_events) {
+		cli_warn("%" PRIu64 " event%s discarded: the buffers were "
+			 "full; record again with a larger --subbuf-size or "
+			 "--num-subbuf",
+				result->discarded_events,
+				result->discarded_events == 1 ? " was"
+							      : "s were");
+	}
+	cli_relay_say_where(rec->relay_folder, rec->relay, lost);
+	if (lost) {
+		cli_error("the recording into the relay %s is incomplete: "
+			  "the relay went away while %s ran",
+				rec->relay->url, program);
+		return CLI_EXIT_RECORD_FAILED;
+	}
+	return CLI_EXIT_OK;
+}
+
 int
 cli_record_program(const struct cli_record_options *opts, char **argv,
 		struct cli_record_result *result)
@@ -1595,7 +1729,12 @@ cli_record_program_ext(const struct cli_record_options *opts,
 		goto end;
 	}
 	status = CLI_EXIT_RECORD_FAILED;
-	if (opts->output_dir && check_output_dir(&rec, opts->output_dir) != 0) {
+	rec.relay = extra->relay;
+	if (rec.relay && cli_relay_reachable(rec.relay, &rec.relay_addrs)) {
+		goto end;
+	}
+	if (!rec.relay && opts->output_dir &&
+			check_output_dir(&rec, opts->output_dir) != 0) {
 		goto end;
 	}
 	/* Before making the output directory: a failure leaves nothing behind.
@@ -1603,7 +1742,8 @@ cli_record_program_ext(const struct cli_record_options *opts,
 	if (cli_sessiond_ensure(opts->quiet) != 0) {
 		goto end;
 	}
-	if (claim_output_dir(&rec, extra->default_prefix, argv[0]) != 0 ||
+	if ((!rec.relay && claim_output_dir(&rec, extra->default_prefix,
+					   argv[0]) != 0) ||
 			draw_run_id(&rec.run_id) != 0) {
 		goto error;
 	}
@@ -1635,6 +1775,9 @@ cli_record_program_ext(const struct cli_record_options *opts,
 	if (!opts->quiet && !interrupted) {
 		cli_info("recording %s (session %s, run id %" PRIu64 ")",
 				shown_name, rec.session_name, rec.run_id);
+		if (rec.relay) {
+			cli_info("streaming to the relay %s", rec.relay->url);
+		}
 	}
 	status = run_program(&rec, argv, &result->wait_status);
 	if (interrupted) {
@@ -1645,6 +1788,11 @@ cli_record_program_ext(const struct cli_record_options *opts,
 	running = reap_orphans();
 	if (status != CLI_EXIT_OK) {
 		goto error;
+	}
+	if (rec.relay) {
+		status = finish_relay_recording(&rec, shown_name, result,
+				running);
+		goto end;
 	}
 	session_finish(&rec, result);
 	restore_signals(&rec);
@@ -1670,6 +1818,7 @@ error:
 		rmdir(rec.dir);
 	}
 end:
+	free(rec.relay_folder);
 	free(rec.dir);
 	free(rec.owned_shown);
 	free(rec.session_name);

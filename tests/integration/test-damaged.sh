@@ -258,6 +258,9 @@ every_command clock-far 0
 json_ok clock-far "len(r['trace']['paths']) == 2 and len(r['tasks']) == 4"
 # The report does not hide the gap: the span covers both recordings.
 json_ok clock-far "r['summary']['span_ns'] >= 19 * 365 * 86400 * 10**9"
+# ...and says why: the two traces' clocks are 20 years apart.
+json_ok clock-far "kinds.count('clocks-disagree') == 1"
+json_ok clock-far "any(' days apart' in w['message'] for w in r['warnings'])"
 every_command clock-overflow 5
 stderr_has clock-overflow "cannot read trace"
 
