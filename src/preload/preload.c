@@ -1055,12 +1055,13 @@ pthread_setspecific(pthread_key_t key, const void *value)
  *
  * A close() takes the fast path (the real close(), nothing else) when the
  * descriptor is not in the mirror and nobody holds the tracker: exactly
- * when lttng-ust's own check would have let it through. The fast path is a
- * window that the lock waits for (fast_inflight, a Dekker handshake with
- * ust_busy): lttng-ust cannot open a descriptor between the check and the
- * close, so a close() of a number that is not open cannot close the
- * descriptor lttng-ust just got. Everything else (a descriptor in the set,
+ * when lttng-ust's own check would have let it through. close_range() and
+ * closefrom(), which close numbers the program need not hold, do the same
+ * inside a window that the lock waits for (fast_inflight, a Dekker
+ * handshake with ust_busy): lttng-ust cannot open a descriptor between the
+ * check and the end of the call. Everything else (a descriptor in the set,
  * the tracker held) goes through lttng-ust's own lttng_ust_safe_close_fd().
+ * doc/preload.md ("Descriptors") says why a lone close() needs no window.
  */
 int lttng_ust_add_fd_to_tracker(int fd);
 void lttng_ust_delete_fd_from_tracker(int fd);
@@ -1331,13 +1332,14 @@ close(int fd)
 	if (fd < 0) {
 		return real.close(fd);
 	}
-	if (fd_mirror) {
-		WINDOW window;
-
-		if (window_open() && !mirror_any((unsigned int)fd,
-						     (unsigned int)fd)) {
-			return real.close(fd);
-		}
+	/*
+	 * One descriptor: no window. A number the program holds cannot be
+	 * handed to lttng-ust before this close; see "Descriptors" in
+	 * doc/preload.md for one it does not hold.
+	 */
+	if (fd_mirror && __atomic_load_n(&ust_busy, __ATOMIC_ACQUIRE) == 0 &&
+			!mirror_any((unsigned int)fd, (unsigned int)fd)) {
+		return real.close(fd);
 	}
 	return lttng_ust_safe_close_fd(fd, real.close);
 }
