@@ -516,7 +516,12 @@ render_units(struct text *t)
 					cpu_dur(c, sizeof(c), cotrace_process_cpu_ns(p)));
 		}
 	}
-	if (n > LIST_MAX) {
+	if (m->tasks_omitted && mt->unit == COTRACE_UNIT_TASK) {
+		fprintf(t->out,
+				"  ... and %zu more (--format json lists the "
+				"first %zu)\n",
+				mt->units - (n < LIST_MAX ? n : LIST_MAX), n);
+	} else if (n > LIST_MAX) {
 		fprintf(t->out,
 				"  ... and %zu more (all of them in "
 				"--format json)\n",
@@ -680,6 +685,10 @@ render_threads(struct text *t)
 			fputc('=', t->out);
 			put_name(t, x->value, NAME_MAX_CHARS);
 			fprintf(t->out, " @0x%" PRIx64, x->addr);
+		}
+		/* A bounded model listed only the first: it counted all. */
+		if (m->tls_omitted && th->tls_writes > writes) {
+			writes = th->tls_writes;
 		}
 		if (writes > TLS_SHOWN_PER_THREAD) {
 			fprintf(t->out, " (+%zu more)",

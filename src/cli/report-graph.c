@@ -1154,8 +1154,32 @@ model_mark_damaged(void *data, const char *why)
 	return cotrace_model_mark_damaged(data, why);
 }
 
+static int analyse_traces(const char *const *paths, size_t n_paths,
+		const struct cotrace_model_limits *limits,
+		struct cli_analysis *analysis);
+
 int
 cli_analyse_traces(const char *const *paths, size_t n_paths,
+		struct cli_analysis *analysis)
+{
+	return analyse_traces(paths, n_paths, NULL, analysis);
+}
+
+int
+cli_analyse_traces_bounded(const char *const *paths, size_t n_paths,
+		struct cli_analysis *analysis)
+{
+	const struct cotrace_model_limits limits = {
+			.tasks = COTRACE_LIMIT_TASKS,
+			.tls_per_thread = COTRACE_LIMIT_TLS_PER_THREAD,
+	};
+
+	return analyse_traces(paths, n_paths, &limits, analysis);
+}
+
+static int
+analyse_traces(const char *const *paths, size_t n_paths,
+		const struct cotrace_model_limits *limits,
 		struct cli_analysis *analysis)
 {
 	struct cotrace_sink_report_init init = {0};
@@ -1177,6 +1201,9 @@ cli_analyse_traces(const char *const *paths, size_t n_paths,
 		cli_error("out of memory");
 		rc = CLI_EXIT_FAILURE;
 		goto end;
+	}
+	if (limits) {
+		cotrace_model_set_limits(model, limits);
 	}
 	init.model = model;
 	sink.init = &init;
@@ -1405,7 +1432,7 @@ cli_report_traces(const char *const *paths, size_t n_paths, const char *format,
 				format);
 		return CLI_EXIT_USAGE;
 	}
-	rc = cli_analyse_traces(paths, n_paths, &analysis);
+	rc = cli_analyse_traces_bounded(paths, n_paths, &analysis);
 	if (!analysis.model) {
 		return rc;
 	}

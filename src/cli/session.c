@@ -1417,7 +1417,7 @@ report_processes_seen(const char *dir, bool preload)
 		}
 		close(devnull);
 	}
-	cli_analyse_traces(paths, 1, &analysis);
+	cli_analyse_traces_bounded(paths, 1, &analysis);
 	fflush(stderr);
 	if (saved >= 0) {
 		dup2(saved, 2);
