@@ -2813,7 +2813,9 @@ warn_tasks(struct cotrace_model *model)
 			all[n++] = priv->px[i].cands[k];
 		}
 	}
-	qsort(all, n, sizeof(*all), cmp_unfinished);
+	if (n > 1) {
+		qsort(all, n, sizeof(*all), cmp_unfinished);
+	}
 	for (size_t i = 0; i < n && !status; i++) {
 		status = warn_task(model, &all[i]);
 	}
