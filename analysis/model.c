@@ -407,6 +407,12 @@ struct pending_rename {
 
 struct thread_extra {
 	int name_rank; /* 0 none, 1 procname context, 2 thread_start */
+	/* The thread's last TLS key and slot: most accesses repeat them. */
+	const char *key;        /* interned, NULL if none */
+	size_t key_index;       /* in model->tls_keys */
+	const char *slot_key;   /* interned, NULL if none */
+	uint64_t slot_addr;
+	size_t slot_index;      /* in model->tls_slots */
 };
 
 /* A TLS anomaly, turned into a warning at finish() when names are known. */
@@ -447,11 +453,18 @@ struct model_priv {
 	size_t n_issues, cap_issues;
 	struct pending_rename *renames;
 	size_t n_renames, cap_renames;
-	/* The last lookup, valid while no process was created since. */
-	bool cache_valid;
-	const char *cache_host; /* interned */
-	int64_t cache_pid, cache_tid;
-	size_t cache_process, cache_thread;
+	/*
+	 * The last lookups, one per tid modulo LOCATE_CACHE (threads take
+	 * turns in the events), valid while no process was created since
+	 * (generation).
+	 */
+	struct {
+		uint64_t generation; /* 0: empty */
+		const char *host;    /* interned */
+		int64_t pid, tid;
+		size_t process, thread;
+	} cache[8];
+	uint64_t generation;
 	const char *last_host;  /* interned copy of the last host string */
 };
 
@@ -550,6 +563,7 @@ cotrace_model_create(void)
 	model->task_totals.start_ns = COTRACE_TS_NONE;
 	model->task_totals.end_ns = COTRACE_TS_NONE;
 	priv->free_pool = NONE_INDEX;
+	priv->generation = 1;
 	rprof_init(&priv->rprof);
 	model->priv = priv;
 	return model;
@@ -719,7 +733,7 @@ create_process(struct cotrace_model *model, const char *host, int64_t pid,
 	}
 	model->n_processes++;
 	/* A new process may now own the pid: cached lookups are stale. */
-	priv->cache_valid = false;
+	priv->generation++;
 	*out = i;
 	return 0;
 }
@@ -870,7 +884,7 @@ find_thread(struct cotrace_model *model, size_t p, int64_t tid, int64_t ts,
 	if (map_put(&priv->threads, p, (uint64_t)tid, 0, i)) {
 		return -ENOMEM;
 	}
-	priv->tx[i].name_rank = 0;
+	priv->tx[i] = (struct thread_extra){0};
 	t = &model->threads[i];
 	*t = (struct cotrace_thread){
 		.tid = tid,
@@ -915,20 +929,23 @@ locate(struct cotrace_model *model, const struct cotrace_event *ev,
 	const char *host;
 	int status;
 
+	size_t c = (size_t)ev->tid & (sizeof(priv->cache) / sizeof(priv->cache[0]) - 1);
+
 	status = event_host(priv, ev->host, &host);
 	if (status) {
 		return status;
 	}
-	if (ev->type != COTRACE_EVENT_PROC_START && priv->cache_valid &&
-			priv->cache_host == host &&
-			priv->cache_pid == ev->pid &&
-			priv->cache_tid == ev->tid) {
+	if (ev->type != COTRACE_EVENT_PROC_START &&
+			priv->cache[c].generation == priv->generation &&
+			priv->cache[c].host == host &&
+			priv->cache[c].pid == ev->pid &&
+			priv->cache[c].tid == ev->tid) {
 		const struct cotrace_process *p =
-				&model->processes[priv->cache_process];
+				&model->processes[priv->cache[c].process];
 
 		if (!p->start_seen || ts >= p->start_ns) {
-			*pp = priv->cache_process;
-			*tp = priv->cache_thread;
+			*pp = priv->cache[c].process;
+			*tp = priv->cache[c].thread;
 			return 0;
 		}
 	}
@@ -945,12 +962,12 @@ locate(struct cotrace_model *model, const struct cotrace_event *ev,
 		return status;
 	}
 	/* A late event of an older process must not capture the cache. */
-	priv->cache_valid = current;
-	priv->cache_host = host;
-	priv->cache_pid = ev->pid;
-	priv->cache_tid = ev->tid;
-	priv->cache_process = *pp;
-	priv->cache_thread = *tp;
+	priv->cache[c].generation = current ? priv->generation : 0;
+	priv->cache[c].host = host;
+	priv->cache[c].pid = ev->pid;
+	priv->cache[c].tid = ev->tid;
+	priv->cache[c].process = *pp;
+	priv->cache[c].thread = *tp;
 	return 0;
 }
 
@@ -1387,9 +1404,15 @@ tls_key_of(struct cotrace_model *model, size_t ti, const char *key,
 		struct cotrace_tls_key **out, struct value_buf **buf)
 {
 	struct model_priv *priv = model->priv;
-	size_t *found = map_find(&priv->tls_last, ti, (uintptr_t)key, 0);
-	size_t i = model->n_tls_keys;
+	struct thread_extra *x = &priv->tx[ti];
+	size_t *found, i = model->n_tls_keys;
 
+	if (x->key == key) {
+		*out = &model->tls_keys[x->key_index];
+		*buf = &priv->values[x->key_index];
+		return 0;
+	}
+	found = map_find(&priv->tls_last, ti, (uintptr_t)key, 0);
 	if (!found) {
 		if (grow(&model->tls_keys, &model->cap_tls_keys, i,
 				sizeof(*model->tls_keys)) ||
@@ -1408,6 +1431,8 @@ tls_key_of(struct cotrace_model *model, size_t ti, const char *key,
 		model->n_tls_keys++;
 		found = &i;
 	}
+	x->key = key;
+	x->key_index = *found;
 	*out = &model->tls_keys[*found];
 	*buf = &priv->values[*found];
 	return 0;
@@ -1443,12 +1468,22 @@ tls_slot_of(struct cotrace_model *model, size_t pi, size_t ti,
 		const char *key, uint64_t addr, size_t *out, bool *created)
 {
 	struct model_priv *priv = model->priv;
-	size_t *found = map_find(&priv->tls_slots, pi, (uintptr_t)key, addr);
-	size_t i = model->n_tls_slots;
+	struct thread_extra *x = &priv->tx[ti];
+	size_t *found, i = model->n_tls_slots, cached;
 	struct cotrace_tls_slot *sl;
 
+	/* A thread belongs to one process: its last slot is (pi, key, addr). */
+	if (x->slot_key == key && x->slot_addr == addr) {
+		cached = x->slot_index;
+		found = &cached;
+	} else {
+		found = map_find(&priv->tls_slots, pi, (uintptr_t)key, addr);
+	}
 	*created = !found;
 	if (found) {
+		x->slot_key = key;
+		x->slot_addr = addr;
+		x->slot_index = *found;
 		sl = &model->tls_slots[*found];
 		/* The two lowest thread indexes that wrote it. */
 		if (ti != sl->writers[0] && ti != sl->writers[1]) {
@@ -1479,6 +1514,9 @@ tls_slot_of(struct cotrace_model *model, size_t pi, size_t ti,
 	};
 	priv->slot_writer[i] = ti;
 	model->n_tls_slots++;
+	x->slot_key = key;
+	x->slot_addr = addr;
+	x->slot_index = i;
 	*out = i;
 	return 0;
 }

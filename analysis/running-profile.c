@@ -127,6 +127,10 @@ epoch_find(const struct rprof *r, int64_t ts)
 {
 	size_t lo = 0, hi = r->n_epochs;
 
+	/* Mostly the newest: the process that had the last event. */
+	if (hi && r->epochs[hi - 1].start == ts) {
+		return hi - 1;
+	}
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
@@ -238,6 +242,25 @@ rprof_move(struct rprof *r, int64_t from, uint64_t n)
 	struct rprof_epoch *e;
 
 	if (n == 0 || from == r->now) {
+		return 0;
+	}
+	/*
+	 * The newest epoch holding only these units (a process whose events
+	 * follow one another): released and made again now, in place.
+	 */
+	if (r->n_epochs && r->epochs[r->n_epochs - 1].start == from &&
+			r->epochs[r->n_epochs - 1].u == n) {
+		size_t i = r->n_epochs - 1;
+		int status;
+
+		e = &r->epochs[i];
+		status = hist_merge(i ? &r->epochs[i - 1].hist : &r->final,
+				&e->hist);
+		if (status) {
+			return status;
+		}
+		e->hist.n = 0;
+		e->start = r->now;
 		return 0;
 	}
 	e = epoch_now(r);

@@ -565,7 +565,9 @@ decode_event(struct cotrace_decoder *s, const bt_message *msg,
 	struct event_class_info *info = s->last_class;
 	const struct stream_class_info *sc;
 	const bt_field *ctx, *payload;
-	struct cotrace_event e = {
+	struct cotrace_event *e = out;
+
+	*e = (struct cotrace_event){
 			.ts_ns = COTRACE_TS_NONE,
 			.pid = -1,
 			.tid = -1,
@@ -590,7 +592,7 @@ decode_event(struct cotrace_decoder *s, const bt_message *msg,
 		return COTRACE_DECODED_FOREIGN;
 	}
 	sc = info->stream_class;
-	e.type = info->type;
+	e->type = info->type;
 
 	if (sc->has_clock) {
 		int64_t ns;
@@ -600,7 +602,7 @@ decode_event(struct cotrace_decoder *s, const bt_message *msg,
 						    msg),
 				    &ns) ==
 				BT_CLOCK_SNAPSHOT_GET_NS_FROM_ORIGIN_STATUS_OK) {
-			e.ts_ns = ns;
+			e->ts_ns = ns;
 		}
 	}
 
@@ -612,22 +614,22 @@ decode_event(struct cotrace_decoder *s, const bt_message *msg,
 						ctx, r->index);
 
 		if (r->field == C_PROCNAME) {
-			e.procname = r->kind == K_STRING
+			e->procname = r->kind == K_STRING
 					     ? bt_field_string_get_value(f)
 					     : NULL;
 		} else if (r->kind == K_SIGNED || r->kind == K_UNSIGNED) {
 			uint64_t u = ref_uint(f, r->kind);
 
 			if (r->field == C_VPID) {
-				e.pid = (int64_t)u;
+				e->pid = (int64_t)u;
 			} else if (r->field == C_VTID) {
-				e.tid = (int64_t)u;
+				e->tid = (int64_t)u;
 			} else {
-				e.pthread_id = u;
+				e->pthread_id = u;
 			}
 		}
 	}
-	status = trace_host(s, event, &e.host);
+	status = trace_host(s, event, &e->host);
 	if (status) {
 		return status;
 	}
@@ -638,7 +640,7 @@ decode_event(struct cotrace_decoder *s, const bt_message *msg,
 		const bt_field *f =
 				bt_field_structure_borrow_member_field_by_index_const(
 						payload, r->index);
-		const char **str = string_dest(&e, r->field);
+		const char **str = string_dest(e, r->field);
 		void *num;
 
 		if (str) {
@@ -647,13 +649,13 @@ decode_event(struct cotrace_decoder *s, const bt_message *msg,
 			continue;
 		}
 		if (r->field == P_ALIVE_TIDS) {
-			status = read_tids(s, f, r->kind, &e);
+			status = read_tids(s, f, r->kind, e);
 			if (status) {
 				return status;
 			}
 			continue;
 		}
-		num = number_dest(&e, r->field);
+		num = number_dest(e, r->field);
 		if (num && (r->kind == K_SIGNED || r->kind == K_UNSIGNED)) {
 			/* int64_t and uint64_t share their representation. */
 			uint64_t u = ref_uint(f, r->kind);
@@ -661,7 +663,6 @@ decode_event(struct cotrace_decoder *s, const bt_message *msg,
 			memcpy(num, &u, sizeof(u));
 		}
 	}
-	*out = e;
 	return COTRACE_DECODED_EVENT;
 }
 
