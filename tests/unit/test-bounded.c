@@ -21,6 +21,7 @@
 #include "metrics.h"
 #include "model.h"
 #include "report-common.h"
+#include "report.h"
 
 #define MS INT64_C(1000000)
 #define T0 INT64_C(1700000000000000000)
@@ -303,6 +304,38 @@ test_longer_runs(void **state)
 	assert_true(seen.unfinished > 50);
 }
 
+/* The reports say what the lists left out, and count it. */
+static void
+render_check(const struct cotrace_model *m)
+{
+	struct cotrace_metrics mt;
+	char *text = NULL, *json = NULL;
+	size_t len;
+	FILE *out;
+
+	assert_int_equal(cotrace_metrics_compute(m, &mt), 0);
+	assert_int_equal(mt.units, 5000);
+	out = open_memstream(&text, &len);
+	assert_non_null(out);
+	assert_int_equal(cotrace_report_text.render(out, m, &mt), 0);
+	assert_int_equal(fclose(out), 0);
+	out = open_memstream(&json, &len);
+	assert_non_null(out);
+	assert_int_equal(cotrace_report_json.render(out, m, &mt), 0);
+	assert_int_equal(fclose(out), 0);
+	assert_non_null(strstr(text, "Units: 5000 tasks"));
+	assert_non_null(strstr(text, "... and 4990 more (--format json lists the first 10)"));
+	assert_non_null(strstr(text, "TLS key counter: 2500 writes, 0 reads, last 4998"));
+	assert_non_null(strstr(text, "(+2496 more)"));
+	assert_non_null(strstr(text, "[listing-truncated]"));
+	assert_non_null(strstr(json, "\"tasks_omitted\": 4990"));
+	assert_non_null(strstr(json, "\"tls_omitted\": 4992"));
+	assert_non_null(strstr(json, "\"last_value\": \"4999\""));
+	free(text);
+	free(json);
+	cotrace_metrics_release(&mt);
+}
+
 /* The bounded model keeps what it says and counts the rest. */
 static void
 test_lists_are_bounded(void **state)
@@ -359,6 +392,7 @@ test_lists_are_bounded(void **state)
 	assert_int_equal(m->n_warnings, 2);
 	assert_int_equal(m->warnings[1].kind, COTRACE_WARN_LISTING_TRUNCATED);
 	assert_non_null(strstr(m->warnings[1].message, "first 10 of the 5000"));
+	render_check(m);
 	cotrace_model_destroy(m);
 }
 
