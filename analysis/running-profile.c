@@ -296,12 +296,13 @@ rprof_result(struct rprof *r, int64_t from, int64_t to, int64_t **profile,
 				continue;
 			}
 			if (hist_add(&out, k > anchored ? k - anchored : 0,
-					h->ns[j])) {
+					    h->ns[j])) {
 				goto nomem;
 			}
 		}
 	}
-	/* After the last unit's end nothing runs: that time is not the span's. */
+	/* After the last unit's end nothing runs: that time is not the span's.
+	 */
 	if (r->started && to < r->now && out.n && out.lo == 0) {
 		int64_t tail;
 

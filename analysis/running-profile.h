@@ -21,20 +21,20 @@
 #include <stdint.h>
 
 struct rprof_hist {
-	int64_t *ns;  /* owned: ns[k - lo] */
+	int64_t *ns; /* owned: ns[k - lo] */
 	size_t lo, n, cap;
 };
 
 struct rprof_epoch {
-	int64_t start;   /* its anchor time */
-	uint64_t u;      /* units anchored at start */
+	int64_t start; /* its anchor time */
+	uint64_t u;    /* units anchored at start */
 	struct rprof_hist hist;
 };
 
 struct rprof {
 	bool started;
-	int64_t now;              /* the latest time seen */
-	uint64_t k;               /* units counted running */
+	int64_t now;		    /* the latest time seen */
+	uint64_t k;		    /* units counted running */
 	struct rprof_epoch *epochs; /* owned, by start */
 	size_t n_epochs, cap_epochs;
 	struct rprof_hist final;  /* confirmed: ns per true count */
@@ -63,7 +63,7 @@ int rprof_move(struct rprof *r, int64_t from, uint64_t n);
  * *max_k, the highest count that lasted. The units still anchored end at
  * their anchors. Returns 0 or -ENOMEM; *profile is owned by the caller.
  */
-int rprof_result(struct rprof *r, int64_t from, int64_t to,
-		int64_t **profile, size_t *max_k);
+int rprof_result(struct rprof *r, int64_t from, int64_t to, int64_t **profile,
+		size_t *max_k);
 
 #endif /* COTRACE_RUNNING_PROFILE_H */

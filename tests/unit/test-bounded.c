@@ -216,8 +216,9 @@ compare(const struct pair *p)
 
 	/* The same warnings, the bounded model's list note aside. */
 	for (;;) {
-		while (wb < b->n_warnings && b->warnings[wb].kind ==
-				COTRACE_WARN_LISTING_TRUNCATED) {
+		while (wb < b->n_warnings &&
+				b->warnings[wb].kind ==
+						COTRACE_WARN_LISTING_TRUNCATED) {
 			wb++;
 		}
 		if (wa == a->n_warnings || wb == b->n_warnings) {
@@ -253,7 +254,8 @@ run_pairs(const struct cotrace_model_limits *limits, unsigned runs,
 		p.bounded = cotrace_model_create();
 		assert_non_null(p.full);
 		assert_non_null(p.bounded);
-		assert_int_equal(cotrace_model_set_limits(p.bounded, limits), 0);
+		assert_int_equal(
+				cotrace_model_set_limits(p.bounded, limits), 0);
 		random_run(&p, events);
 		assert_int_equal(cotrace_model_finish(p.full), 0);
 		assert_int_equal(cotrace_model_finish(p.bounded), 0);
@@ -261,7 +263,8 @@ run_pairs(const struct cotrace_model_limits *limits, unsigned runs,
 		seen->truncated += p.bounded->tasks_omitted > 0 &&
 				   p.bounded->tls_omitted > 0;
 		seen->unfinished += p.bounded->task_totals.unfinished > 0;
-		assert_int_equal(cotrace_report_tls_check(p.bounded, &check), 0);
+		assert_int_equal(
+				cotrace_report_tls_check(p.bounded, &check), 0);
 		seen->shared += check.shared;
 		seen->changed += check.changed;
 		for (size_t i = 0; i < p.full->n_processes; i++) {
@@ -324,8 +327,10 @@ render_check(const struct cotrace_model *m)
 	assert_int_equal(cotrace_report_json.render(out, m, &mt), 0);
 	assert_int_equal(fclose(out), 0);
 	assert_non_null(strstr(text, "Units: 5000 tasks"));
-	assert_non_null(strstr(text, "... and 4990 more (--format json lists the first 10)"));
-	assert_non_null(strstr(text, "TLS key counter: 2500 writes, 0 reads, last 4998"));
+	assert_non_null(strstr(text, "... and 4990 more (--format json lists "
+				     "the first 10)"));
+	assert_non_null(strstr(text,
+			"TLS key counter: 2500 writes, 0 reads, last 4998"));
 	assert_non_null(strstr(text, "(+2496 more)"));
 	assert_non_null(strstr(text, "[listing-truncated]"));
 	assert_non_null(strstr(json, "\"tasks_omitted\": 4990"));
@@ -349,8 +354,8 @@ test_lists_are_bounded(void **state)
 	assert_non_null(m);
 	assert_int_equal(cotrace_model_set_limits(m, &limits), 0);
 	for (unsigned i = 0; i < 5000; i++) {
-		struct cotrace_event e = event(COTRACE_EVENT_TASK_START, ts, 0,
-				i % 2);
+		struct cotrace_event e =
+				event(COTRACE_EVENT_TASK_START, ts, 0, i % 2);
 		char value[16];
 
 		e.task_id = i;
