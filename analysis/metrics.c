@@ -12,7 +12,7 @@
 #include "metrics.h"
 
 /* Pairwise overlaps grow as n^2: only the first processes that ran units. */
-#define MAX_OVERLAP_PROCESSES 64
+#define MAX_OVERLAP_PROCESSES COTRACE_HULL_PROCESSES
 
 static int64_t
 sat_sub(int64_t a, int64_t b)
@@ -247,6 +247,16 @@ compute_overlaps(const struct cotrace_model *model, struct cotrace_metrics *m)
 			unit_interval(model, m->unit, i, &lo[n], &hi[n], &cpu);
 			n++;
 		}
+	} else if (model->tasks_omitted) {
+		/* A bounded model: the hulls were taken while events came. */
+		const struct cotrace_task_totals *tt = &model->task_totals;
+
+		for (i = 0; i < tt->n_hulls; i++) {
+			idx[n] = tt->hulls[i].process;
+			lo[n] = tt->hulls[i].lo;
+			hi[n] = tt->hulls[i].hi;
+			n++;
+		}
 	} else {
 		/* slot[p]: where process p is in idx, SIZE_MAX if not there. */
 		slot = malloc((model->n_processes + 1) * sizeof(*slot));
@@ -323,6 +333,43 @@ end:
 	return status;
 }
 
+/*
+ * The task metrics of a bounded model, which did not keep every task:
+ * from the totals it computed while the events streamed in.
+ */
+static int
+totals_metrics(const struct cotrace_model *model, struct cotrace_metrics *m)
+{
+	const struct cotrace_task_totals *tt = &model->task_totals;
+
+	m->unit = COTRACE_UNIT_TASK;
+	m->units = tt->tasks;
+	m->start_ns = tt->start_ns;
+	m->end_ns = tt->end_ns;
+	m->busy_ns = tt->busy_ns;
+	m->cpu_ns = tt->cpu_ns;
+	m->units_without_cpu = tt->without_cpu + tt->unfinished;
+	if (m->units && m->start_ns != COTRACE_TS_NONE &&
+			m->end_ns != COTRACE_TS_NONE) {
+		m->span_ns = sat_sub(m->end_ns, m->start_ns);
+	}
+	if (m->span_ns > 0) {
+		m->parallelism = (double)m->busy_ns / (double)m->span_ns;
+		m->cpu_parallelism = (double)m->cpu_ns / (double)m->span_ns;
+	}
+	m->max_concurrency = tt->profile_ns ? tt->max_concurrency : 0;
+	m->profile_ns = calloc(m->max_concurrency + 1, sizeof(*m->profile_ns));
+	if (!m->profile_ns) {
+		return -ENOMEM;
+	}
+	if (tt->profile_ns) {
+		memcpy(m->profile_ns, tt->profile_ns,
+				(m->max_concurrency + 1) *
+						sizeof(*m->profile_ns));
+	}
+	return 0;
+}
+
 static int
 cmp_overlap(const void *pa, const void *pb)
 {
@@ -350,6 +397,13 @@ cotrace_metrics_compute(const struct cotrace_model *model,
 	m->end_ns = COTRACE_TS_NONE;
 	if (!model) {
 		return -EINVAL;
+	}
+	if (model->tasks_omitted) {
+		status = totals_metrics(model, m);
+		if (status) {
+			goto error;
+		}
+		goto overlaps;
 	}
 	if (model->n_tasks) {
 		m->unit = COTRACE_UNIT_TASK;
@@ -386,6 +440,7 @@ cotrace_metrics_compute(const struct cotrace_model *model,
 	if (status) {
 		goto error;
 	}
+overlaps:
 	status = compute_overlaps(model, m);
 	if (status) {
 		goto error;

@@ -19,8 +19,11 @@
 #include <string.h>
 
 #include "model.h"
+#include "running-profile.h"
 
 #define NONE_INDEX SIZE_MAX
+/* Open tasks' labels beyond this many distinct strings are copied. */
+#define MAX_INTERNED_LABELS 4096
 
 /* Caps on warnings that a broken program could otherwise repeat endlessly. */
 #define MAX_UNFINISHED_WARNINGS_PER_PROCESS 16
@@ -254,9 +257,12 @@ strtab_rehash(struct strtab *tab, size_t new_icap)
 	return 0;
 }
 
-/* The interned copy of s[0..len), or NULL when out of memory. */
+/*
+ * The interned copy of s[0..len), or NULL when out of memory or, when the
+ * table already holds `max` strings (0: no bound), when s is not one.
+ */
 static char *
-strtab_intern_len(struct strtab *tab, const char *s, size_t len)
+strtab_intern_capped(struct strtab *tab, const char *s, size_t len, size_t max)
 {
 	uint64_t h = str_hash(s, len);
 	size_t mask, i;
@@ -277,6 +283,9 @@ strtab_intern_len(struct strtab *tab, const char *s, size_t len)
 				tab->strs[k][len] == '\0') {
 			return tab->strs[k];
 		}
+	}
+	if (max && tab->n >= max) {
+		return NULL;
 	}
 	if (tab->n == tab->cap) {
 		size_t cap = tab->cap ? tab->cap * 2 : 64;
@@ -315,11 +324,45 @@ strtab_intern(struct strtab *tab, const char *s)
 	if (!s) {
 		s = "";
 	}
-	return strtab_intern_len(tab, s, strlen(s));
+	return strtab_intern_capped(tab, s, strlen(s), 0);
 }
 
 /* ------------------------------------------------------------------ */
 /* Private state.                                                      */
+
+/* A task that never finished, for the task-unfinished warnings. */
+struct unfinished {
+	uint64_t seq;      /* its place among all tasks, by start */
+	uint64_t id;
+	size_t process, thread;
+	const char *label; /* interned, or owned when label_owned */
+	bool label_owned;
+	int64_t start_ns;
+};
+
+/* A task between its start and its finish. */
+struct open_task {
+	uint64_t seq;
+	uint64_t id;
+	size_t process, thread;
+	const char *label;  /* interned, or owned when label_owned */
+	bool label_owned;
+	int64_t start_ns;
+	uint64_t cpu_start_ns;
+	size_t listed;      /* index in model->tasks, NONE if not listed */
+	/*
+	 * Started after its process exited: anchored at its own start (see
+	 * running-profile.h); COTRACE_TS_NONE: in its process's group.
+	 */
+	int64_t anchor;
+	size_t next_free;   /* in the free list */
+};
+
+/* The last write's value of a (thread, key), owned. */
+struct value_buf {
+	char *buf;
+	size_t cap;
+};
 
 struct process_extra {
 	size_t prev;      /* the previous process of the same pid, or NONE */
@@ -337,6 +380,21 @@ struct process_extra {
 	char *name_before_exec;  /* interned */
 	int rank_before_exec;
 	int64_t exec_ns_before;  /* exec_ns before the open exec */
+	/*
+	 * Its tasks counted running whose end, if they never finish, is this
+	 * process's end: anchored at group_b, which follows the process's
+	 * events until it exits (group_fixed).
+	 */
+	uint64_t group_u;
+	int64_t group_b;
+	bool group_fixed;
+	/* Restarted without a finish, in the group: they end with it. */
+	uint64_t abandoned;
+	__int128 abandoned_starts;
+	uint64_t unfinished_total; /* every task of it that never finished */
+	size_t hull;             /* in task_totals.hulls, NONE if not there */
+	struct unfinished *cands; /* owned: the first unfinished, by seq */
+	size_t n_cands;
 };
 
 /* A thread renamed by another one, resolved once every thread is known. */
@@ -349,6 +407,12 @@ struct pending_rename {
 
 struct thread_extra {
 	int name_rank; /* 0 none, 1 procname context, 2 thread_start */
+	/* The thread's last TLS key and slot: most accesses repeat them. */
+	const char *key;        /* interned, NULL if none */
+	size_t key_index;       /* in model->tls_keys */
+	const char *slot_key;   /* interned, NULL if none */
+	uint64_t slot_addr;
+	size_t slot_index;      /* in model->tls_slots */
 };
 
 /* A TLS anomaly, turned into a warning at finish() when names are known. */
@@ -369,8 +433,18 @@ struct model_priv {
 	struct map threads;     /* (process, tid) -> thread */
 	struct map open_tasks;  /* (thread, task id) -> task, while open */
 	struct map fork_seen;   /* (process, child pid, ts) -> fork */
-	struct map tls_last;    /* (thread, key, 0) -> last write; 1: warned */
-	struct map tls_slots;   /* (process, key, addr) -> first writer */
+	struct map tls_last;    /* (thread, key, 0) -> model->tls_keys */
+	struct map tls_slots;   /* (process, key, addr) -> model->tls_slots */
+	size_t *slot_writer;    /* per slot: its first writer, NONE once
+				   reported */
+	size_t cap_slot_writer;
+	struct value_buf *values; /* per tls_keys entry */
+	size_t cap_values;
+	struct open_task *pool; /* open tasks; open_tasks indexes it */
+	size_t n_pool, cap_pool, free_pool;
+	struct rprof rprof;
+	const char *last_key;   /* interned: the last TLS key */
+	const char *last_label; /* interned: the last task label */
 	struct process_extra *px; /* parallel to model->processes */
 	size_t cap_px;
 	struct thread_extra *tx;  /* parallel to model->threads */
@@ -379,11 +453,18 @@ struct model_priv {
 	size_t n_issues, cap_issues;
 	struct pending_rename *renames;
 	size_t n_renames, cap_renames;
-	/* The last lookup, valid while no process was created since. */
-	bool cache_valid;
-	const char *cache_host; /* interned */
-	int64_t cache_pid, cache_tid;
-	size_t cache_process, cache_thread;
+	/*
+	 * The last lookups, one per tid modulo LOCATE_CACHE (threads take
+	 * turns in the events), valid while no process was created since
+	 * (generation).
+	 */
+	struct {
+		uint64_t generation; /* 0: empty */
+		const char *host;    /* interned */
+		int64_t pid, tid;
+		size_t process, thread;
+	} cache[8];
+	uint64_t generation;
 	const char *last_host;  /* interned copy of the last host string */
 };
 
@@ -479,8 +560,32 @@ cotrace_model_create(void)
 	}
 	model->first_ns = COTRACE_TS_NONE;
 	model->last_ns = COTRACE_TS_NONE;
+	model->task_totals.start_ns = COTRACE_TS_NONE;
+	model->task_totals.end_ns = COTRACE_TS_NONE;
+	priv->free_pool = NONE_INDEX;
+	priv->generation = 1;
+	rprof_init(&priv->rprof);
 	model->priv = priv;
 	return model;
+}
+
+int
+cotrace_model_set_limits(struct cotrace_model *model,
+		const struct cotrace_model_limits *limits)
+{
+	if (!model || !limits || model->events > 0) {
+		return -EINVAL;
+	}
+	model->limits = *limits;
+	return 0;
+}
+
+static void
+free_label(const char *label, bool owned)
+{
+	if (owned) {
+		free((char *)label);
+	}
 }
 
 void
@@ -512,7 +617,30 @@ cotrace_model_destroy(struct cotrace_model *model)
 	free(model->paths);
 	free(model->spawns);
 	free(model->logs);
+	free(model->tls_keys);
+	free(model->tls_slots);
+	free(model->task_totals.profile_ns);
 	if (priv) {
+		for (i = 0; i < model->n_tls_keys; i++) {
+			free(priv->values[i].buf);
+		}
+		free(priv->values);
+		free(priv->slot_writer);
+		for (i = 0; i < priv->n_pool; i++) {
+			if (priv->pool[i].next_free == NONE_INDEX - 1) {
+				free_label(priv->pool[i].label,
+						priv->pool[i].label_owned);
+			}
+		}
+		free(priv->pool);
+		for (i = 0; i < model->n_processes; i++) {
+			for (size_t k = 0; k < priv->px[i].n_cands; k++) {
+				free_label(priv->px[i].cands[k].label,
+						priv->px[i].cands[k].label_owned);
+			}
+			free(priv->px[i].cands);
+		}
+		rprof_release(&priv->rprof);
 		strtab_release(&priv->strs);
 		map_release(&priv->pids);
 		map_release(&priv->threads);
@@ -581,6 +709,7 @@ create_process(struct cotrace_model *model, const char *host, int64_t pid,
 	priv->px[i] = (struct process_extra){
 		.prev = cur ? *cur : NONE_INDEX,
 		.host = host,
+		.hull = NONE_INDEX,
 	};
 	if (map_put(&priv->pids, (uintptr_t)host, (uint64_t)pid, 0, i)) {
 		return -ENOMEM;
@@ -605,7 +734,7 @@ create_process(struct cotrace_model *model, const char *host, int64_t pid,
 	}
 	model->n_processes++;
 	/* A new process may now own the pid: cached lookups are stale. */
-	priv->cache_valid = false;
+	priv->generation++;
 	*out = i;
 	return 0;
 }
@@ -756,7 +885,7 @@ find_thread(struct cotrace_model *model, size_t p, int64_t tid, int64_t ts,
 	if (map_put(&priv->threads, p, (uint64_t)tid, 0, i)) {
 		return -ENOMEM;
 	}
-	priv->tx[i].name_rank = 0;
+	priv->tx[i] = (struct thread_extra){0};
 	t = &model->threads[i];
 	*t = (struct cotrace_thread){
 		.tid = tid,
@@ -801,20 +930,23 @@ locate(struct cotrace_model *model, const struct cotrace_event *ev,
 	const char *host;
 	int status;
 
+	size_t c = (size_t)ev->tid & (sizeof(priv->cache) / sizeof(priv->cache[0]) - 1);
+
 	status = event_host(priv, ev->host, &host);
 	if (status) {
 		return status;
 	}
-	if (ev->type != COTRACE_EVENT_PROC_START && priv->cache_valid &&
-			priv->cache_host == host &&
-			priv->cache_pid == ev->pid &&
-			priv->cache_tid == ev->tid) {
+	if (ev->type != COTRACE_EVENT_PROC_START &&
+			priv->cache[c].generation == priv->generation &&
+			priv->cache[c].host == host &&
+			priv->cache[c].pid == ev->pid &&
+			priv->cache[c].tid == ev->tid) {
 		const struct cotrace_process *p =
-				&model->processes[priv->cache_process];
+				&model->processes[priv->cache[c].process];
 
 		if (!p->start_seen || ts >= p->start_ns) {
-			*pp = priv->cache_process;
-			*tp = priv->cache_thread;
+			*pp = priv->cache[c].process;
+			*tp = priv->cache[c].thread;
 			return 0;
 		}
 	}
@@ -831,12 +963,12 @@ locate(struct cotrace_model *model, const struct cotrace_event *ev,
 		return status;
 	}
 	/* A late event of an older process must not capture the cache. */
-	priv->cache_valid = current;
-	priv->cache_host = host;
-	priv->cache_pid = ev->pid;
-	priv->cache_tid = ev->tid;
-	priv->cache_process = *pp;
-	priv->cache_thread = *tp;
+	priv->cache[c].generation = current ? priv->generation : 0;
+	priv->cache[c].host = host;
+	priv->cache[c].pid = ev->pid;
+	priv->cache[c].tid = ev->tid;
+	priv->cache[c].process = *pp;
+	priv->cache[c].thread = *tp;
 	return 0;
 }
 
@@ -944,68 +1076,318 @@ on_fork(struct cotrace_model *model, const struct cotrace_event *ev,
 	return 0;
 }
 
+#define POOL_IN_USE (NONE_INDEX - 1)
+
+static int64_t
+sat_add64(int64_t a, int64_t b)
+{
+	int64_t r;
+
+	if (__builtin_add_overflow(a, b, &r)) {
+		return b > 0 ? INT64_MAX : INT64_MIN;
+	}
+	return r;
+}
+
+/* The interned label, or an owned copy when too many are interned. */
+static int
+open_label(struct model_priv *priv, const char *name, const char **out,
+		bool *owned)
+{
+	const char *s = name ? name : "";
+	char *label;
+
+	*owned = false;
+	if (priv->last_label && !strcmp(priv->last_label, s)) {
+		*out = priv->last_label;
+		return 0;
+	}
+	label = strtab_intern_capped(&priv->strs, s, strlen(s),
+			MAX_INTERNED_LABELS);
+	if (label) {
+		priv->last_label = label;
+		*out = label;
+		return 0;
+	}
+	label = strdup(s);
+	if (!label) {
+		return -ENOMEM;
+	}
+	*out = label;
+	*owned = true;
+	return 0;
+}
+
+static int
+pool_alloc(struct model_priv *priv, size_t *out)
+{
+	if (priv->free_pool != NONE_INDEX) {
+		*out = priv->free_pool;
+		priv->free_pool = priv->pool[*out].next_free;
+	} else {
+		if (grow(&priv->pool, &priv->cap_pool, priv->n_pool,
+				sizeof(*priv->pool))) {
+			return -ENOMEM;
+		}
+		*out = priv->n_pool++;
+	}
+	priv->pool[*out].next_free = POOL_IN_USE;
+	return 0;
+}
+
+static void
+pool_free(struct model_priv *priv, size_t i)
+{
+	priv->pool[i].next_free = priv->free_pool;
+	priv->free_pool = i;
+}
+
+/* The end a task's hull and the totals take: never before its start. */
+static void
+totals_end(struct cotrace_model *model, size_t pi, int64_t start, int64_t end)
+{
+	struct model_priv *priv = model->priv;
+	struct cotrace_task_totals *tt = &model->task_totals;
+	size_t h = priv->px[pi].hull;
+
+	if (end < start) {
+		end = start;
+	}
+	tt->busy_ns = sat_add64(tt->busy_ns, cotrace_ts_sub(end, start));
+	if (tt->end_ns == COTRACE_TS_NONE || end > tt->end_ns) {
+		tt->end_ns = end;
+	}
+	if (h != NONE_INDEX && end > tt->hulls[h].hi) {
+		tt->hulls[h].hi = end;
+	}
+}
+
+/*
+ * Keeps the task among its process's first unfinished ones (by seq), for
+ * the warnings. Takes the label.
+ */
+static int
+add_unfinished(struct model_priv *priv, const struct unfinished *u)
+{
+	struct process_extra *x = &priv->px[u->process];
+	size_t i;
+
+	x->unfinished_total++;
+	if (!x->cands) {
+		x->cands = calloc(MAX_UNFINISHED_WARNINGS_PER_PROCESS,
+				sizeof(*x->cands));
+		if (!x->cands) {
+			free_label(u->label, u->label_owned);
+			return -ENOMEM;
+		}
+	}
+	if (x->n_cands == MAX_UNFINISHED_WARNINGS_PER_PROCESS) {
+		struct unfinished *last = &x->cands[x->n_cands - 1];
+
+		if (u->seq > last->seq) {
+			free_label(u->label, u->label_owned);
+			return 0;
+		}
+		free_label(last->label, last->label_owned);
+		x->n_cands--;
+	}
+	for (i = x->n_cands; i > 0 && x->cands[i - 1].seq > u->seq; i--) {
+		x->cands[i] = x->cands[i - 1];
+	}
+	x->cands[i] = *u;
+	x->n_cands++;
+	return 0;
+}
+
+/* A task restarted without a finish: it stays unfinished. */
+static int
+abandon_task(struct cotrace_model *model, size_t oi)
+{
+	struct model_priv *priv = model->priv;
+	struct open_task *ot = &priv->pool[oi];
+	struct process_extra *x = &priv->px[ot->process];
+
+	map_remove(&priv->open_tasks, ot->thread, ot->id, 0);
+	pool_free(priv, oi);
+	model->task_totals.unfinished++;
+	if (ot->anchor != COTRACE_TS_NONE) {
+		/* After its process's exit: it ends at that exit, so at once. */
+		totals_end(model, ot->process, ot->start_ns,
+				model->processes[ot->process].end_ns);
+	} else {
+		x->abandoned++;
+		x->abandoned_starts += ot->start_ns;
+	}
+	/* It stays counted running, anchored: finish() takes it out. */
+	return add_unfinished(priv, &(struct unfinished){
+		.seq = ot->seq,
+		.id = ot->id,
+		.process = ot->process,
+		.thread = ot->thread,
+		.label = ot->label,
+		.label_owned = ot->label_owned,
+		.start_ns = ot->start_ns,
+	});
+}
+
 static int
 on_task_start(struct cotrace_model *model, const struct cotrace_event *ev,
 		int64_t ts, size_t pi, size_t ti)
 {
 	struct model_priv *priv = model->priv;
+	struct cotrace_task_totals *tt = &model->task_totals;
+	struct process_extra *x = &priv->px[pi];
 	size_t *open = map_find(&priv->open_tasks, ti, ev->task_id, 0);
-	struct cotrace_task *task;
-	size_t i = model->n_tasks;
-	char *label;
+	size_t listed = NONE_INDEX, oi, h;
+	struct open_task *ot;
+	const char *label;
+	bool owned = false;
+	int status;
 
 	if (open) {
-		if (model->tasks[*open].start_ns == ts) {
+		if (priv->pool[*open].start_ns == ts) {
 			return 0; /* a duplicated event */
 		}
 		/* Restarted without a finish: the first stays unfinished. */
-		map_remove(&priv->open_tasks, ti, ev->task_id, 0);
+		status = abandon_task(model, *open);
+		if (status) {
+			return status;
+		}
 	}
-	label = strtab_intern(&priv->strs, ev->name);
-	if (!label) {
-		return -ENOMEM;
+	if (!model->limits.tasks || model->n_tasks < model->limits.tasks) {
+		struct cotrace_task *task;
+		char *l = strtab_intern(&priv->strs, ev->name);
+
+		if (!l) {
+			return -ENOMEM;
+		}
+		listed = model->n_tasks;
+		if (grow(&model->tasks, &model->cap_tasks, listed,
+				sizeof(*model->tasks))) {
+			return -ENOMEM;
+		}
+		task = &model->tasks[listed];
+		*task = (struct cotrace_task){
+			.id = ev->task_id,
+			.process = pi,
+			.thread = ti,
+			.label = l,
+			.start_ns = ts,
+			.end_ns = COTRACE_TS_NONE,
+			.cpu_start_ns = ev->cpu_ns,
+			.cpu_ns = COTRACE_CPU_NONE,
+		};
+		model->n_tasks++;
+		label = l;
+	} else {
+		model->tasks_omitted++;
+		status = open_label(priv, ev->name, &label, &owned);
+		if (status) {
+			return status;
+		}
 	}
-	if (grow(&model->tasks, &model->cap_tasks, i, sizeof(*model->tasks))) {
-		return -ENOMEM;
+	status = pool_alloc(priv, &oi);
+	if (!status) {
+		status = map_put(&priv->open_tasks, ti, ev->task_id, 0, oi);
+		if (status) {
+			pool_free(priv, oi);
+		}
 	}
-	if (map_put(&priv->open_tasks, ti, ev->task_id, 0, i)) {
-		return -ENOMEM;
+	if (status) {
+		free_label(label, owned);
+		return status;
 	}
-	task = &model->tasks[i];
-	*task = (struct cotrace_task){
-		.id = ev->task_id,
-		.process = pi,
-		.thread = ti,
-		.label = label,
-		.start_ns = ts,
-		.end_ns = COTRACE_TS_NONE,
-		.cpu_start_ns = ev->cpu_ns,
-		.cpu_ns = COTRACE_CPU_NONE,
-	};
-	model->n_tasks++;
-	return 0;
+	ot = &priv->pool[oi];
+	ot->seq = tt->tasks++;
+	ot->id = ev->task_id;
+	ot->process = pi;
+	ot->thread = ti;
+	ot->label = label;
+	ot->label_owned = owned;
+	ot->start_ns = ts;
+	ot->cpu_start_ns = ev->cpu_ns;
+	ot->listed = listed;
+	ot->anchor = COTRACE_TS_NONE;
+
+	if (tt->start_ns == COTRACE_TS_NONE || ts < tt->start_ns) {
+		tt->start_ns = ts;
+	}
+	h = x->hull;
+	if (h == NONE_INDEX && tt->n_hulls < COTRACE_HULL_PROCESSES) {
+		h = x->hull = tt->n_hulls++;
+		tt->hulls[h].process = pi;
+		tt->hulls[h].lo = ts;
+		tt->hulls[h].hi = ts;
+	} else if (h != NONE_INDEX) {
+		if (ts < tt->hulls[h].lo) {
+			tt->hulls[h].lo = ts;
+		}
+		if (ts > tt->hulls[h].hi) {
+			tt->hulls[h].hi = ts;
+		}
+	}
+	/* Counted running from now; see running-profile.h. */
+	if (model->processes[pi].exit_seen) {
+		ot->anchor = priv->rprof.now;
+	} else {
+		if (x->group_u == 0) {
+			x->group_b = priv->rprof.now;
+		}
+		x->group_u++;
+	}
+	return rprof_start(&priv->rprof);
 }
 
-static void
+static int
 on_task_finish(struct cotrace_model *model, const struct cotrace_event *ev,
 		int64_t ts, size_t ti)
 {
 	struct model_priv *priv = model->priv;
+	struct cotrace_task_totals *tt = &model->task_totals;
 	size_t *open = map_find(&priv->open_tasks, ti, ev->task_id, 0);
-	struct cotrace_task *task;
+	uint64_t cpu = COTRACE_CPU_NONE;
+	struct process_extra *x;
+	struct open_task *ot;
+	int64_t anchor;
+	size_t oi;
 
 	/* A finish without its start (lost, or duplicated) tells nothing. */
 	if (!open) {
-		return;
+		return 0;
 	}
-	task = &model->tasks[*open];
-	task->end_ns = ts;
-	if (task->cpu_start_ns != COTRACE_CPU_NONE &&
+	oi = *open;
+	ot = &priv->pool[oi];
+	x = &priv->px[ot->process];
+	if (ot->cpu_start_ns != COTRACE_CPU_NONE &&
 			ev->cpu_ns != COTRACE_CPU_NONE &&
-			ev->cpu_ns >= task->cpu_start_ns) {
-		task->cpu_ns = ev->cpu_ns - task->cpu_start_ns;
+			ev->cpu_ns >= ot->cpu_start_ns) {
+		cpu = ev->cpu_ns - ot->cpu_start_ns;
+	}
+	if (ot->listed != NONE_INDEX) {
+		model->tasks[ot->listed].end_ns = ts;
+		model->tasks[ot->listed].cpu_ns = cpu;
+	}
+	totals_end(model, ot->process, ot->start_ns, ts);
+	if (ts > ot->start_ns &&
+			cotrace_ts_sub(ts, ot->start_ns) > tt->longest_ns) {
+		tt->longest_ns = cotrace_ts_sub(ts, ot->start_ns);
+	}
+	if (cpu == COTRACE_CPU_NONE) {
+		tt->without_cpu++;
+	} else if (__builtin_add_overflow(tt->cpu_ns, cpu, &tt->cpu_ns)) {
+		tt->cpu_ns = UINT64_MAX - 1;
+	}
+	anchor = ot->anchor;
+	if (anchor == COTRACE_TS_NONE) {
+		anchor = x->group_b;
+		if (x->group_u) {
+			x->group_u--;
+		}
 	}
 	map_remove(&priv->open_tasks, ti, ev->task_id, 0);
+	free_label(ot->label, ot->label_owned);
+	pool_free(priv, oi);
+	return rprof_finish(&priv->rprof, anchor);
 }
 
 static int
@@ -1019,50 +1401,185 @@ add_issue(struct model_priv *priv, const struct tls_issue *issue)
 	return 0;
 }
 
+/* The (thread, key) summary, created at its first access. */
+static int
+tls_key_of(struct cotrace_model *model, size_t ti, const char *key,
+		struct cotrace_tls_key **out, struct value_buf **buf)
+{
+	struct model_priv *priv = model->priv;
+	struct thread_extra *x = &priv->tx[ti];
+	size_t *found, i = model->n_tls_keys;
+
+	if (x->key == key) {
+		*out = &model->tls_keys[x->key_index];
+		*buf = &priv->values[x->key_index];
+		return 0;
+	}
+	found = map_find(&priv->tls_last, ti, (uintptr_t)key, 0);
+	if (!found) {
+		if (grow(&model->tls_keys, &model->cap_tls_keys, i,
+				sizeof(*model->tls_keys)) ||
+				grow(&priv->values, &priv->cap_values, i,
+						sizeof(*priv->values))) {
+			return -ENOMEM;
+		}
+		if (map_put(&priv->tls_last, ti, (uintptr_t)key, 0, i)) {
+			return -ENOMEM;
+		}
+		model->tls_keys[i] = (struct cotrace_tls_key){
+			.thread = ti,
+			.key = key,
+		};
+		priv->values[i] = (struct value_buf){0};
+		model->n_tls_keys++;
+		found = &i;
+	}
+	x->key = key;
+	x->key_index = *found;
+	*out = &model->tls_keys[*found];
+	*buf = &priv->values[*found];
+	return 0;
+}
+
+/* Remembers a write's value in the (thread, key) summary. */
+static int
+tls_key_write(struct cotrace_tls_key *k, struct value_buf *b,
+		const char *value, uint64_t addr)
+{
+	size_t len = strlen(value);
+
+	if (len + 1 > b->cap) {
+		size_t cap = len + 1 < 16 ? 16 : (len + 1) * 2;
+		char *p = realloc(b->buf, cap);
+
+		if (!p) {
+			return -ENOMEM;
+		}
+		b->buf = p;
+		b->cap = cap;
+	}
+	memcpy(b->buf, value, len + 1);
+	k->last_value = b->buf;
+	k->last_addr = addr;
+	k->writes++;
+	return 0;
+}
+
+/* The slot (process, key, addr) and its first writer, created if new. */
+static int
+tls_slot_of(struct cotrace_model *model, size_t pi, size_t ti,
+		const char *key, uint64_t addr, size_t *out, bool *created)
+{
+	struct model_priv *priv = model->priv;
+	struct thread_extra *x = &priv->tx[ti];
+	size_t *found, i = model->n_tls_slots, cached;
+	struct cotrace_tls_slot *sl;
+
+	/* A thread belongs to one process: its last slot is (pi, key, addr). */
+	if (x->slot_key == key && x->slot_addr == addr) {
+		cached = x->slot_index;
+		found = &cached;
+	} else {
+		found = map_find(&priv->tls_slots, pi, (uintptr_t)key, addr);
+	}
+	*created = !found;
+	if (found) {
+		x->slot_key = key;
+		x->slot_addr = addr;
+		x->slot_index = *found;
+		sl = &model->tls_slots[*found];
+		/* The two lowest thread indexes that wrote it. */
+		if (ti != sl->writers[0] && ti != sl->writers[1]) {
+			if (ti < sl->writers[0]) {
+				sl->writers[1] = sl->writers[0];
+				sl->writers[0] = ti;
+			} else if (ti < sl->writers[1]) {
+				sl->writers[1] = ti;
+			}
+		}
+		*out = *found;
+		return 0;
+	}
+	if (grow(&model->tls_slots, &model->cap_tls_slots, i,
+			sizeof(*model->tls_slots)) ||
+			grow(&priv->slot_writer, &priv->cap_slot_writer, i,
+					sizeof(*priv->slot_writer))) {
+		return -ENOMEM;
+	}
+	if (map_put(&priv->tls_slots, pi, (uintptr_t)key, addr, i)) {
+		return -ENOMEM;
+	}
+	model->tls_slots[i] = (struct cotrace_tls_slot){
+		.process = pi,
+		.key = key,
+		.addr = addr,
+		.writers = {ti, NONE_INDEX},
+	};
+	priv->slot_writer[i] = ti;
+	model->n_tls_slots++;
+	x->slot_key = key;
+	x->slot_addr = addr;
+	x->slot_index = i;
+	*out = i;
+	return 0;
+}
+
 static int
 on_tls(struct cotrace_model *model, const struct cotrace_event *ev,
 		int64_t ts, size_t pi, size_t ti)
 {
 	struct model_priv *priv = model->priv;
 	bool is_read = ev->type == COTRACE_EVENT_TLS_READ;
-	struct cotrace_tls_access *a;
-	struct cotrace_thread *t;
-	char *key, *value;
-	size_t *slot;
-	uint64_t kid;
+	const char *value = ev->value ? ev->value : "";
+	const char *key = ev->key ? ev->key : "";
+	struct cotrace_thread *t = &model->threads[ti];
+	struct cotrace_tls_key *k;
+	struct value_buf *buf;
+	size_t slot;
+	bool created;
+	int status;
 
-	key = strtab_intern(&priv->strs, ev->key);
-	value = strtab_intern(&priv->strs, ev->value);
-	if (!key || !value) {
-		return -ENOMEM;
+	if (priv->last_key && !strcmp(priv->last_key, key)) {
+		key = priv->last_key;
+	} else {
+		key = priv->last_key = strtab_intern(&priv->strs, key);
+		if (!key) {
+			return -ENOMEM;
+		}
 	}
-	/* Interned: equal strings are equal pointers. */
-	kid = (uintptr_t)key;
-	t = &model->threads[ti];
-	if (grow(&t->tls, &t->cap_tls, t->n_tls, sizeof(*t->tls))) {
-		return -ENOMEM;
+	status = tls_key_of(model, ti, key, &k, &buf);
+	if (status) {
+		return status;
 	}
-	a = &t->tls[t->n_tls];
-	*a = (struct cotrace_tls_access){
-		.key = key,
-		.value = value,
-		.addr = ev->addr,
-		.ts_ns = ts,
-		.is_read = is_read,
-	};
+	if (!model->limits.tls_per_thread ||
+			t->n_tls < model->limits.tls_per_thread) {
+		char *v = strtab_intern(&priv->strs, value);
+
+		if (!v || grow(&t->tls, &t->cap_tls, t->n_tls,
+				  sizeof(*t->tls))) {
+			return -ENOMEM;
+		}
+		t->tls[t->n_tls++] = (struct cotrace_tls_access){
+			.key = (char *)key,
+			.value = v,
+			.addr = ev->addr,
+			.ts_ns = ts,
+			.is_read = is_read,
+		};
+	} else {
+		model->tls_omitted++;
+	}
 	if (is_read) {
-		size_t *last = map_find(&priv->tls_last, ti, kid, 0);
-		const char *written;
-
-		t->n_tls++;
-		if (!last) {
+		t->tls_reads++;
+		k->reads++;
+		/* A read before any write, or a key already reported. */
+		if (!k->last_value || k->mismatch_written ||
+				!strcmp(k->last_value, value)) {
 			return 0;
 		}
-		written = t->tls[*last].value;
-		if (written == value || map_find(&priv->tls_last, ti, kid, 1)) {
-			return 0;
-		}
-		if (map_put(&priv->tls_last, ti, kid, 1, 0)) {
+		k->mismatch_written = strtab_intern(&priv->strs, k->last_value);
+		k->mismatch_read = strtab_intern(&priv->strs, value);
+		if (!k->mismatch_written || !k->mismatch_read) {
 			return -ENOMEM;
 		}
 		return add_issue(priv, &(struct tls_issue){
@@ -1070,44 +1587,46 @@ on_tls(struct cotrace_model *model, const struct cotrace_event *ev,
 			.first = NONE_INDEX,
 			.thread = ti,
 			.key = key,
-			.written = written,
-			.read = value,
+			.written = k->mismatch_written,
+			.read = k->mismatch_read,
 			.addr = ev->addr,
 			.ts_ns = ts,
 		});
 	}
-	if (map_put(&priv->tls_last, ti, kid, 0, t->n_tls)) {
-		return -ENOMEM;
+	t->tls_writes++;
+	status = tls_key_write(k, buf, value, ev->addr);
+	if (status) {
+		return status;
 	}
-	t->n_tls++;
-	slot = map_find(&priv->tls_slots, pi, kid, ev->addr);
-	if (!slot) {
-		return map_put(&priv->tls_slots, pi, kid, ev->addr, ti);
+	status = tls_slot_of(model, pi, ti, key, ev->addr, &slot, &created);
+	if (status || created) {
+		return status;
 	}
 	/* NONE marks a slot already reported, so a loop warns once. */
-	if (*slot == ti || *slot == NONE_INDEX) {
+	if (priv->slot_writer[slot] == ti ||
+			priv->slot_writer[slot] == NONE_INDEX) {
 		return 0;
 	}
 	/*
 	 * The first writer had ended: a new thread got its memory (thread
 	 * stacks and descriptors are reused), which is no sharing.
 	 */
-	if (model->threads[*slot].exit_seen &&
-			model->threads[*slot].end_ns <= ts) {
-		*slot = ti;
+	if (model->threads[priv->slot_writer[slot]].exit_seen &&
+			model->threads[priv->slot_writer[slot]].end_ns <= ts) {
+		priv->slot_writer[slot] = ti;
 		return 0;
 	}
 	{
 		struct tls_issue issue = {
 			.kind = COTRACE_WARN_TLS_SHARED_SLOT,
-			.first = *slot,
+			.first = priv->slot_writer[slot],
 			.thread = ti,
 			.key = key,
 			.addr = ev->addr,
 			.ts_ns = ts,
 		};
 
-		*slot = NONE_INDEX;
+		priv->slot_writer[slot] = NONE_INDEX;
 		return add_issue(priv, &issue);
 	}
 }
@@ -1275,7 +1794,7 @@ keep_log(struct cotrace_model *model, const struct cotrace_event *ev,
 		}
 	}
 	logger = strtab_intern(&priv->strs, ev->logger);
-	kept = strtab_intern_len(&priv->strs, msg, len);
+	kept = strtab_intern_capped(&priv->strs, msg, len, 0);
 	if (!logger || !kept ||
 			grow(&model->logs, &model->cap_logs, model->n_logs,
 					sizeof(*model->logs))) {
@@ -1379,6 +1898,27 @@ cotrace_model_add_event(struct cotrace_model *model,
 	if (status) {
 		return status;
 	}
+	/*
+	 * The streamed profile: time moves on, and an event of a process
+	 * that has not exited shows its open tasks still ran until now.
+	 */
+	status = rprof_advance(&priv->rprof, ts);
+	if (status) {
+		return status;
+	}
+	{
+		struct process_extra *x = &priv->px[pi];
+
+		if (!x->group_fixed && x->group_u > 0 &&
+				x->group_b != priv->rprof.now) {
+			status = rprof_move(&priv->rprof, x->group_b,
+					x->group_u);
+			if (status) {
+				return status;
+			}
+			x->group_b = priv->rprof.now;
+		}
+	}
 	p = &model->processes[pi];
 	t = &model->threads[ti];
 	switch (ev->type) {
@@ -1424,7 +1964,7 @@ cotrace_model_add_event(struct cotrace_model *model,
 		status = on_task_start(model, ev, ts, pi, ti);
 		break;
 	case COTRACE_EVENT_TASK_FINISH:
-		on_task_finish(model, ev, ts, ti);
+		status = on_task_finish(model, ev, ts, ti);
 		break;
 	case COTRACE_EVENT_TLS_WRITE:
 	case COTRACE_EVENT_TLS_READ:
@@ -1457,6 +1997,10 @@ cotrace_model_add_event(struct cotrace_model *model,
 	case COTRACE_EVENT_LOG:
 		status = on_log(model, ev, ts, pi, ti);
 		break;
+	}
+	/* Its end is fixed: its open tasks' anchor stays there. */
+	if (model->processes[pi].exit_seen) {
+		priv->px[pi].group_fixed = true;
 	}
 	return status;
 }
@@ -2250,7 +2794,7 @@ warn_forks(struct cotrace_model *model)
 }
 
 static int
-warn_task(struct cotrace_model *model, const struct cotrace_task *t)
+warn_task(struct cotrace_model *model, const struct unfinished *t)
 {
 	const struct cotrace_process *p = &model->processes[t->process];
 	char who[320], thr[320], t0[48], t1[48];
@@ -2268,45 +2812,154 @@ warn_task(struct cotrace_model *model, const struct cotrace_task *t)
 }
 
 static int
-warn_tasks(struct cotrace_model *model)
+cmp_unfinished(const void *pa, const void *pb)
+{
+	const struct unfinished *a = pa, *b = pb;
+
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+/*
+ * The tasks still open at the end never finished: they end with their
+ * process. Then the task totals are complete, and the profile is taken.
+ */
+static int
+finish_tasks(struct cotrace_model *model)
 {
 	struct model_priv *priv = model->priv;
-	char who[320];
-	size_t i;
+	struct cotrace_task_totals *tt = &model->task_totals;
 	int status;
 
-	for (i = 0; i < model->n_processes; i++) {
-		priv->px[i].unfinished = 0;
-	}
-	for (i = 0; i < model->n_tasks; i++) {
-		const struct cotrace_task *t = &model->tasks[i];
+	for (size_t i = 0; i < priv->n_pool; i++) {
+		struct open_task *ot = &priv->pool[i];
 
-		if (t->end_ns != COTRACE_TS_NONE ||
-				++priv->px[t->process].unfinished >
-				MAX_UNFINISHED_WARNINGS_PER_PROCESS) {
+		if (ot->next_free != POOL_IN_USE) {
 			continue;
 		}
-		status = warn_task(model, t);
+		tt->unfinished++;
+		totals_end(model, ot->process, ot->start_ns,
+				model->processes[ot->process].end_ns);
+		status = add_unfinished(priv, &(struct unfinished){
+			.seq = ot->seq,
+			.id = ot->id,
+			.process = ot->process,
+			.thread = ot->thread,
+			.label = ot->label,
+			.label_owned = ot->label_owned,
+			.start_ns = ot->start_ns,
+		});
+		/* The label went to the warnings' list (or was freed). */
+		map_remove(&priv->open_tasks, ot->thread, ot->id, 0);
+		pool_free(priv, i);
 		if (status) {
 			return status;
 		}
 	}
-	for (i = 0; i < model->n_processes; i++) {
-		size_t n = priv->px[i].unfinished;
+	for (size_t i = 0; i < model->n_processes; i++) {
+		struct process_extra *x = &priv->px[i];
+		int64_t end = model->processes[i].end_ns;
+		__int128 busy;
+		size_t h = x->hull;
 
-		if (n <= MAX_UNFINISHED_WARNINGS_PER_PROCESS) {
+		if (!x->abandoned) {
+			continue;
+		}
+		/* Each ran from its start to the process's end. */
+		busy = (__int128)end * x->abandoned - x->abandoned_starts;
+		if (busy < 0) {
+			busy = 0;
+		}
+		tt->busy_ns = sat_add64(tt->busy_ns,
+				busy > INT64_MAX ? INT64_MAX : (int64_t)busy);
+		if (tt->end_ns == COTRACE_TS_NONE || end > tt->end_ns) {
+			tt->end_ns = end;
+		}
+		if (h != NONE_INDEX && end > tt->hulls[h].hi) {
+			tt->hulls[h].hi = end;
+		}
+	}
+	free(tt->profile_ns);
+	tt->profile_ns = NULL;
+	if (!tt->tasks) {
+		return 0;
+	}
+	return rprof_result(&priv->rprof, tt->start_ns, tt->end_ns,
+			&tt->profile_ns, &tt->max_concurrency);
+}
+
+/* The first unfinished tasks of each process by name, then a count. */
+static int
+warn_tasks(struct cotrace_model *model)
+{
+	struct model_priv *priv = model->priv;
+	struct unfinished *all = NULL;
+	size_t n = 0, cap = 0;
+	char who[320];
+	int status = 0;
+
+	for (size_t i = 0; i < model->n_processes; i++) {
+		cap += priv->px[i].n_cands;
+	}
+	if (cap) {
+		all = malloc(cap * sizeof(*all));
+		if (!all) {
+			return -ENOMEM;
+		}
+	}
+	for (size_t i = 0; i < model->n_processes; i++) {
+		for (size_t k = 0; k < priv->px[i].n_cands; k++) {
+			all[n++] = priv->px[i].cands[k];
+		}
+	}
+	if (n > 1) {
+		qsort(all, n, sizeof(*all), cmp_unfinished);
+	}
+	for (size_t i = 0; i < n && !status; i++) {
+		status = warn_task(model, &all[i]);
+	}
+	free(all);
+	for (size_t i = 0; i < model->n_processes && !status; i++) {
+		uint64_t total = priv->px[i].unfinished_total;
+
+		if (total <= MAX_UNFINISHED_WARNINGS_PER_PROCESS) {
 			continue;
 		}
 		status = add_warning(model, COTRACE_WARN_TASK_UNFINISHED,
 				model->processes[i].pid, -1, COTRACE_TS_NONE,
-				"%zu more tasks of %s never finished.",
-				n - MAX_UNFINISHED_WARNINGS_PER_PROCESS,
+				"%" PRIu64 " more tasks of %s never finished.",
+				total - MAX_UNFINISHED_WARNINGS_PER_PROCESS,
 				proc_label(model, i, who, sizeof(who)));
-		if (status) {
-			return status;
-		}
 	}
-	return 0;
+	return status;
+}
+
+/* A bounded model says what its lists left out. */
+static int
+warn_listing(struct cotrace_model *model)
+{
+	const struct cotrace_model_limits *l = &model->limits;
+	char tasks[160] = "", tls[200] = "";
+
+	if (!model->tasks_omitted && !model->tls_omitted) {
+		return 0;
+	}
+	if (model->tasks_omitted) {
+		snprintf(tasks, sizeof(tasks),
+				"only the first %zu of the %" PRIu64 " tasks",
+				l->tasks, model->task_totals.tasks);
+	}
+	if (model->tls_omitted) {
+		snprintf(tls, sizeof(tls),
+				"only the first %zu thread-local storage "
+				"accesses of each thread (%" PRIu64 " more "
+				"were left out)",
+				l->tls_per_thread, model->tls_omitted);
+	}
+	return add_warning(model, COTRACE_WARN_LISTING_TRUNCATED, -1, -1,
+			COTRACE_TS_NONE,
+			"To keep memory bounded, the lists hold %s%s%s; every "
+			"figure and check counts all of them.",
+			tasks, *tasks && *tls ? " and " : "", tls);
 }
 
 static int
@@ -2365,6 +3018,10 @@ cotrace_model_finish(struct cotrace_model *model)
 		return 0;
 	}
 	finish_main_threads(model);
+	status = finish_tasks(model);
+	if (status) {
+		goto end;
+	}
 
 	/* Forks in time order, so each claims the child nearest to it. */
 	if (model->n_forks) {
@@ -2413,6 +3070,10 @@ cotrace_model_finish(struct cotrace_model *model)
 		goto end;
 	}
 	status = warn_tls(model);
+	if (status) {
+		goto end;
+	}
+	status = warn_listing(model);
 	if (status) {
 		goto end;
 	}

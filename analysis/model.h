@@ -9,6 +9,15 @@
  * cotrace_model_finish() once, then read the arrays below and compute the
  * metrics (metrics.h). Memory grows with processes, threads, tasks and TLS
  * accesses, never with other events.
+ *
+ * A bounded model (cotrace_model_set_limits(), what `cotrace report` uses)
+ * keeps only the first tasks and the first TLS accesses of each thread in
+ * those arrays: every figure is still computed over all of them while they
+ * stream in (task_totals, tls_keys, tls_slots), so its memory grows with
+ * the processes, threads, TLS keys and the tasks open at one moment, not
+ * with the events. The streamed figures assume events in time order, as
+ * the muxer delivers them; a model whose arrays hold everything computes
+ * them from the arrays, in any order.
  */
 #ifndef COTRACE_MODEL_H
 #define COTRACE_MODEL_H
@@ -121,6 +130,9 @@ struct cotrace_thread {
 	size_t n_tls;
 	size_t cap_tls;
 	uint64_t n_logs;         /* logging records of the Python agent */
+	/* Every TLS access, also those a bounded model left out of tls. */
+	uint64_t tls_writes;
+	uint64_t tls_reads;
 };
 
 struct cotrace_process {
@@ -237,6 +249,7 @@ enum cotrace_warning_kind {
 	COTRACE_WARN_TRACE_DAMAGED,      /* decoding stopped early */
 	COTRACE_WARN_PID_REUSED,         /* a pid named two processes */
 	COTRACE_WARN_CLOCKS_DISAGREE,    /* traces far apart in time (hosts.h) */
+	COTRACE_WARN_LISTING_TRUNCATED,  /* a bounded model listed only some */
 };
 
 struct cotrace_warning {
@@ -252,6 +265,71 @@ struct cotrace_lost {
 	int64_t begin_ns;        /* COTRACE_TS_NONE if unknown */
 	int64_t end_ns;
 };
+
+/*
+ * One TLS key as one thread used it, every access counted (a bounded
+ * model lists only the first accesses).
+ */
+struct cotrace_tls_key {
+	size_t thread;           /* index in model->threads */
+	const char *key;         /* borrowed from the model */
+	uint64_t writes;
+	uint64_t reads;
+	const char *last_value;  /* the last write's value, NULL before one */
+	uint64_t last_addr;      /* its slot address */
+	/*
+	 * The first read that did not return this thread's last write of the
+	 * key: what was written and what was read. NULL when none.
+	 */
+	const char *mismatch_written;
+	const char *mismatch_read;
+};
+
+/* One TLS slot: a (process, key, address) written at least once. */
+struct cotrace_tls_slot {
+	size_t process;
+	const char *key;         /* borrowed from the model */
+	uint64_t addr;
+	size_t writers[2];       /* the two lowest thread indexes that wrote it,
+				    SIZE_MAX when fewer did */
+};
+
+/* Processes whose task hulls are compared pairwise (metrics.h). */
+#define COTRACE_HULL_PROCESSES 64
+
+/*
+ * The task figures of metrics.h, computed over every task while events
+ * stream in; a bounded model that left tasks out of model->tasks is
+ * measured from these (task_totals.tasks > n_tasks).
+ */
+struct cotrace_task_totals {
+	uint64_t tasks;          /* tasks started */
+	uint64_t unfinished;     /* never finished */
+	uint64_t without_cpu;    /* finished, CPU time unknown */
+	int64_t start_ns;        /* first start, COTRACE_TS_NONE if no task */
+	int64_t end_ns;          /* last end (unfinished: their process's) */
+	int64_t busy_ns;
+	uint64_t cpu_ns;
+	int64_t longest_ns;      /* the longest finished task */
+	size_t max_concurrency;
+	int64_t *profile_ns;     /* owned, max_concurrency + 1 entries */
+	/* The hull of each process's tasks, the first processes to run one. */
+	struct {
+		size_t process;
+		int64_t lo, hi;
+	} hulls[COTRACE_HULL_PROCESSES];
+	size_t n_hulls;
+};
+
+/* What a bounded model keeps in its arrays; 0 is no bound. */
+struct cotrace_model_limits {
+	size_t tasks;            /* in model->tasks */
+	size_t tls_per_thread;   /* in each thread's tls */
+};
+
+/* The bounds of `cotrace report` and sink.cotrace.report. */
+#define COTRACE_LIMIT_TASKS 10000
+#define COTRACE_LIMIT_TLS_PER_THREAD 32
 
 struct cotrace_model {
 	struct cotrace_process *processes; size_t n_processes, cap_processes;
@@ -270,10 +348,24 @@ struct cotrace_model {
 	int64_t last_ns;
 	bool finished;
 	void *priv;              /* owned: lookup tables of model.c */
+	/* Filled by model.c; a model filled by hand leaves them empty. */
+	struct cotrace_model_limits limits;
+	uint64_t tasks_omitted;  /* tasks a bounded model did not list */
+	uint64_t tls_omitted;    /* TLS accesses it did not list */
+	struct cotrace_task_totals task_totals;
+	struct cotrace_tls_key *tls_keys;  size_t n_tls_keys, cap_tls_keys;
+	struct cotrace_tls_slot *tls_slots; size_t n_tls_slots, cap_tls_slots;
 };
 
 struct cotrace_model *cotrace_model_create(void);
 void cotrace_model_destroy(struct cotrace_model *model);
+
+/*
+ * Bounds what the model lists (see above). Call before the first event.
+ * Returns 0, or -EINVAL once events were added.
+ */
+int cotrace_model_set_limits(struct cotrace_model *model,
+		const struct cotrace_model_limits *limits);
 
 /* Returns 0, or -ENOMEM. */
 int cotrace_model_add_event(struct cotrace_model *model,

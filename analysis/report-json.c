@@ -142,6 +142,21 @@ write_trace(struct cotrace_json_writer *w, const struct cotrace_model *m,
 	cotrace_json_end_object(w);
 }
 
+/* Every task that never finished, listed or not. */
+static uint64_t
+tasks_unfinished(const struct cotrace_model *m)
+{
+	uint64_t n = 0;
+
+	if (m->tasks_omitted) {
+		return m->task_totals.unfinished;
+	}
+	for (size_t i = 0; i < m->n_tasks; i++) {
+		n += m->tasks[i].end_ns == COTRACE_TS_NONE;
+	}
+	return n;
+}
+
 static void
 write_summary(struct cotrace_json_writer *w, const struct cotrace_model *m,
 		const struct cotrace_metrics *mt)
@@ -161,6 +176,9 @@ write_summary(struct cotrace_json_writer *w, const struct cotrace_model *m,
 		cotrace_json_uint(w, mt->cpu_ns);
 	}
 	key_uint(w, "units_without_cpu", mt->units_without_cpu);
+	key_uint(w, "units_incomplete",
+			cotrace_report_incomplete_units(m, mt));
+	key_uint(w, "tasks_unfinished", tasks_unfinished(m));
 	cotrace_json_key(w, "parallelism");
 	cotrace_json_double(w, mt->parallelism);
 	cotrace_json_key(w, "cpu_parallelism");
@@ -450,6 +468,62 @@ write_logs(struct cotrace_json_writer *w, const struct cotrace_model *m)
 	return 0;
 }
 
+/*
+ * What the lists above hold: a bounded model lists only the first tasks
+ * and TLS accesses, and counts the rest here (and in the summaries).
+ */
+static void
+write_listing(struct cotrace_json_writer *w, const struct cotrace_model *m)
+{
+	uint64_t tls = 0;
+
+	for (size_t i = 0; i < m->n_threads; i++) {
+		tls += m->threads[i].n_tls;
+	}
+	cotrace_json_key(w, "listing");
+	cotrace_json_begin_object(w);
+	key_bool(w, "complete", !m->tasks_omitted && !m->tls_omitted);
+	key_uint(w, "tasks_listed", m->n_tasks);
+	key_uint(w, "tasks_omitted", m->tasks_omitted);
+	key_uint(w, "tls_listed", tls);
+	key_uint(w, "tls_omitted", m->tls_omitted);
+	cotrace_json_end_object(w);
+}
+
+/* Every (thread, key) of TLS, every access counted. */
+static void
+write_tls_keys(struct cotrace_json_writer *w, const struct cotrace_model *m)
+{
+	cotrace_json_key(w, "tls_keys");
+	cotrace_json_begin_array(w);
+	for (size_t i = 0; i < m->n_tls_keys; i++) {
+		const struct cotrace_tls_key *k = &m->tls_keys[i];
+		size_t t = k->thread;
+
+		cotrace_json_begin_object(w);
+		key_id(w, "tid", tid_of(m, t));
+		key_id(w, "pid", t < m->n_threads ? pid_of(m, m->threads[t].process)
+						  : -1);
+		key_str(w, "key", k->key);
+		key_uint(w, "writes", k->writes);
+		key_uint(w, "reads", k->reads);
+		cotrace_json_key(w, "last_value");
+		if (k->last_value) {
+			cotrace_json_string(w, k->last_value);
+		} else {
+			cotrace_json_null(w);
+		}
+		cotrace_json_key(w, "last_addr");
+		if (k->last_value) {
+			cotrace_json_uint(w, k->last_addr);
+		} else {
+			cotrace_json_null(w);
+		}
+		cotrace_json_end_object(w);
+	}
+	cotrace_json_end_array(w);
+}
+
 static void
 write_warnings(struct cotrace_json_writer *w, const struct cotrace_model *m)
 {
@@ -499,6 +573,8 @@ render_json(FILE *out, const struct cotrace_model *model,
 	if (status) {
 		return status;
 	}
+	write_tls_keys(&w, model);
+	write_listing(&w, model);
 	write_warnings(&w, model);
 	cotrace_json_end_object(&w);
 	return cotrace_json_writer_finish(&w);

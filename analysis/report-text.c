@@ -567,7 +567,12 @@ render_units(struct text *t)
 					cpu_dur(c, sizeof(c), cotrace_process_cpu_ns(p)));
 		}
 	}
-	if (n > LIST_MAX) {
+	if (m->tasks_omitted && mt->unit == COTRACE_UNIT_TASK) {
+		fprintf(t->out,
+				"  ... and %zu more (--format json lists the "
+				"first %zu)\n",
+				mt->units - (n < LIST_MAX ? n : LIST_MAX), n);
+	} else if (n > LIST_MAX) {
 		fprintf(t->out,
 				"  ... and %zu more (all of them in "
 				"--format json)\n",
@@ -682,6 +687,45 @@ render_overlaps(struct text *t)
 
 /* ---- threads ---- */
 
+/*
+ * A bounded model did not list every access: each key of the thread with
+ * its counts and its last value instead.
+ */
+static void
+render_tls_keys(struct text *t, size_t thread)
+{
+	const struct cotrace_model *m = t->model;
+	size_t shown = 0, more = 0;
+
+	for (size_t k = 0; k < m->n_tls_keys; k++) {
+		const struct cotrace_tls_key *key = &m->tls_keys[k];
+
+		if (key->thread != thread) {
+			continue;
+		}
+		if (shown == TLS_SHOWN_PER_THREAD) {
+			more++;
+			continue;
+		}
+		fputs("  TLS key ", t->out);
+		put_name(t, key->key, NAME_MAX_CHARS);
+		fprintf(t->out, ": %" PRIu64 " write%s, %" PRIu64 " read%s",
+				key->writes, key->writes == 1 ? "" : "s",
+				key->reads, key->reads == 1 ? "" : "s");
+		if (key->last_value) {
+			fputs(", last ", t->out);
+			put_name(t, key->last_value, NAME_MAX_CHARS);
+			fprintf(t->out, " @0x%" PRIx64, key->last_addr);
+		}
+		fputc('\n', t->out);
+		shown++;
+	}
+	if (more) {
+		fprintf(t->out, "  ... and %zu more keys (in --format json)\n",
+				more);
+	}
+}
+
 static int
 render_threads(struct text *t)
 {
@@ -735,12 +779,19 @@ render_threads(struct text *t)
 			put_name(t, x->value, NAME_MAX_CHARS);
 			fprintf(t->out, " @0x%" PRIx64, x->addr);
 		}
+		/* A bounded model listed only the first: it counted all. */
+		if (m->tls_omitted && th->tls_writes > writes) {
+			writes = th->tls_writes;
+		}
 		if (writes > TLS_SHOWN_PER_THREAD) {
 			fprintf(t->out, " (+%zu more)",
 					writes - TLS_SHOWN_PER_THREAD);
 		}
 		if (shown) {
 			fputc('\n', t->out);
+		}
+		if (m->tls_omitted) {
+			render_tls_keys(t, i);
 		}
 	}
 	if (m->n_threads > LIST_MAX) {

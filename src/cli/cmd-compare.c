@@ -82,12 +82,12 @@ cmd_compare(int argc, char **argv)
 		return CLI_EXIT_USAGE;
 	}
 	/* Each error names its path, so it says which run failed. */
-	rc_a = cli_analyse_traces((const char *const *)argv + optind, 1, &a);
+	rc_a = cli_analyse_traces_bounded((const char *const *)argv + optind, 1, &a);
 	if (!a.model) {
 		rc = rc_a;
 		goto end;
 	}
-	rc_b = cli_analyse_traces(
+	rc_b = cli_analyse_traces_bounded(
 			(const char *const *)argv + optind + 1, 1, &b);
 	if (!b.model) {
 		rc = rc_b;

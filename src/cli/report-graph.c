@@ -46,6 +46,9 @@ struct trace_dir {
 			   folder when some stream files are bad) */
 	char **dropped; /* owned: stream files left out */
 	size_t n_dropped;
+	/* owned: stream files shorter than their index says, described */
+	char *short_files;
+	size_t n_short;
 	bool failed; /* unreadable, left out of the graph */
 	bool salvage_tried;
 	char *why;    /* owned: what went wrong, one line */
@@ -1076,6 +1079,160 @@ end:
 	return salvaged;
 }
 
+/* ---- stream files against their index ---- */
+
+#define CTF_INDEX_MAGIC 0xC1F1DCC1u
+#define CTF_INDEX_HEADER 16
+/* An index longer than this is not read to its end. */
+#define INDEX_ENTRIES_MAX 1000000
+
+static uint64_t
+be64(const unsigned char *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < 8; i++) {
+		v = v << 8 | p[i];
+	}
+	return v;
+}
+
+static uint32_t
+be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | p[3];
+}
+
+/*
+ * The bytes the index file `idx` says its stream file holds (the end of
+ * its last packet), and its number of packets; false when it is not an
+ * LTTng index (garbage is ignored: the stream files still decide).
+ */
+static bool
+index_expects(const char *idx, uint64_t *bytes, uint64_t *packets)
+{
+	unsigned char head[CTF_INDEX_HEADER], entry[16];
+	uint32_t entry_len;
+	bool ok = false;
+	FILE *f = fopen(idx, "rb");
+
+	*bytes = 0;
+	*packets = 0;
+	if (!f) {
+		return false;
+	}
+	if (fread(head, 1, sizeof(head), f) != sizeof(head) ||
+			be32(head) != CTF_INDEX_MAGIC) {
+		goto end;
+	}
+	entry_len = be32(head + 12);
+	if (entry_len < sizeof(entry) || entry_len > 4096) {
+		goto end;
+	}
+	/* Each entry: offset (bytes), packet size (bits), then more. */
+	while (*packets < INDEX_ENTRIES_MAX &&
+			fread(entry, 1, sizeof(entry), f) == sizeof(entry)) {
+		uint64_t end = be64(entry) + be64(entry + 8) / 8;
+
+		if (end > *bytes) {
+			*bytes = end;
+		}
+		(*packets)++;
+		if (fseek(f, (long)(entry_len - sizeof(entry)), SEEK_CUR)) {
+			break;
+		}
+	}
+	ok = *packets > 0;
+end:
+	fclose(f);
+	return ok;
+}
+
+/*
+ * Stream files that are missing, or shorter than their index says: an
+ * emptied or deleted stream file reads as no packet at all, so only the
+ * index shows that its events are gone.
+ */
+static int
+check_indexes(struct trace_dir *t)
+{
+	char *dir = join_path(t->path, "index");
+	struct dirent *de;
+	size_t len = 0;
+	DIR *d;
+
+	if (!dir) {
+		return -ENOMEM;
+	}
+	d = opendir(dir);
+	while (d && (de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+		char *idx, *stream, *name, line[512];
+		uint64_t bytes, packets;
+		struct stat st;
+		int w;
+
+		if (n <= 4 || strcmp(de->d_name + n - 4, ".idx") ||
+				de->d_name[0] == '.') {
+			continue;
+		}
+		name = strndup(de->d_name, n - 4);
+		idx = join_path(dir, de->d_name);
+		stream = name ? join_path(t->path, name) : NULL;
+		if (!name || !idx || !stream) {
+			free(name);
+			free(idx);
+			free(stream);
+			closedir(d);
+			free(dir);
+			return -ENOMEM;
+		}
+		w = 0;
+		if (index_expects(idx, &bytes, &packets)) {
+			if (stat(stream, &st) != 0) {
+				w = snprintf(line, sizeof(line),
+						"%s is missing (its index "
+						"lists %" PRIu64 " packet%s)",
+						name, packets,
+						packets == 1 ? "" : "s");
+			} else if ((uint64_t)st.st_size < bytes) {
+				w = snprintf(line, sizeof(line),
+						"%s holds %" PRIu64 " of the "
+						"%" PRIu64 " bytes its index "
+						"lists",
+						name, (uint64_t)st.st_size,
+						bytes);
+			}
+		}
+		if (w > 0) {
+			char *p = realloc(t->short_files,
+					len + strlen(line) + 3);
+
+			if (!p) {
+				free(name);
+				free(idx);
+				free(stream);
+				closedir(d);
+				free(dir);
+				return -ENOMEM;
+			}
+			t->short_files = p;
+			len += (size_t)sprintf(p + len, "%s%s",
+					t->n_short ? ", " : "", line);
+			t->n_short++;
+		}
+		free(name);
+		free(idx);
+		free(stream);
+	}
+	if (d) {
+		closedir(d);
+	}
+	free(dir);
+	return 0;
+}
+
 /* ---- the report ---- */
 
 static void
@@ -1089,6 +1246,7 @@ release_run(struct report_run *run)
 		free(t->input);
 		free(t->why);
 		free(t->causes);
+		free(t->short_files);
 		for (size_t k = 0; k < t->n_dropped; k++) {
 			free(t->dropped[k]);
 		}
@@ -1154,8 +1312,32 @@ model_mark_damaged(void *data, const char *why)
 	return cotrace_model_mark_damaged(data, why);
 }
 
+static int analyse_traces(const char *const *paths, size_t n_paths,
+		const struct cotrace_model_limits *limits,
+		struct cli_analysis *analysis);
+
 int
 cli_analyse_traces(const char *const *paths, size_t n_paths,
+		struct cli_analysis *analysis)
+{
+	return analyse_traces(paths, n_paths, NULL, analysis);
+}
+
+int
+cli_analyse_traces_bounded(const char *const *paths, size_t n_paths,
+		struct cli_analysis *analysis)
+{
+	const struct cotrace_model_limits limits = {
+			.tasks = COTRACE_LIMIT_TASKS,
+			.tls_per_thread = COTRACE_LIMIT_TLS_PER_THREAD,
+	};
+
+	return analyse_traces(paths, n_paths, &limits, analysis);
+}
+
+static int
+analyse_traces(const char *const *paths, size_t n_paths,
+		const struct cotrace_model_limits *limits,
 		struct cli_analysis *analysis)
 {
 	struct cotrace_sink_report_init init = {0};
@@ -1177,6 +1359,9 @@ cli_analyse_traces(const char *const *paths, size_t n_paths,
 		cli_error("out of memory");
 		rc = CLI_EXIT_FAILURE;
 		goto end;
+	}
+	if (limits) {
+		cotrace_model_set_limits(model, limits);
 	}
 	init.model = model;
 	sink.init = &init;
@@ -1224,7 +1409,8 @@ cli_read_traces(const char *const *paths, size_t n_paths,
 	}
 	rc = CLI_EXIT_FAILURE;
 	for (size_t i = 0; i < run.n_traces; i++) {
-		if (sink->add_path(sink->data, run.traces[i].path)) {
+		if (sink->add_path(sink->data, run.traces[i].path) ||
+				check_indexes(&run.traces[i])) {
 			cli_error("out of memory");
 			goto end;
 		}
@@ -1342,6 +1528,23 @@ cli_read_traces(const char *const *paths, size_t n_paths,
 			}
 		}
 		free(msg);
+		msg = NULL;
+		/* Its index says more was recorded than its files hold. */
+		if (!t->failed && t->n_short > 0) {
+			n_failed++;
+			cli_warn("trace '%s' is damaged: stream file%s %s",
+					t->path, t->n_short > 1 ? "s" : "",
+					t->short_files);
+			if (asprintf(&msg,
+					    "in trace '%s', stream file%s %s, "
+					    "so events recorded there are "
+					    "missing",
+					    t->path, t->n_short > 1 ? "s" : "",
+					    t->short_files) >= 0) {
+				sink->mark_damaged(sink->data, msg);
+			}
+			free(msg);
+		}
 	}
 	if (why) {
 		sink->mark_damaged(sink->data, why);
@@ -1405,7 +1608,7 @@ cli_report_traces(const char *const *paths, size_t n_paths, const char *format,
 				format);
 		return CLI_EXIT_USAGE;
 	}
-	rc = cli_analyse_traces(paths, n_paths, &analysis);
+	rc = cli_analyse_traces_bounded(paths, n_paths, &analysis);
 	if (!analysis.model) {
 		return rc;
 	}

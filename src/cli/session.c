@@ -1176,9 +1176,23 @@ is_entry(const char *entry, const char *name)
 }
 
 /*
+ * cotrace records no lttng_ust_statedump:* event, and lttng-ust otherwise
+ * walks every library loaded in each process that registers (every fork
+ * child too) before it takes registration as done: about half of what
+ * recording adds to a fork child's start-up (bench/record-overhead.sh).
+ * Set unless the user set them.
+ */
+static const char *const no_statedump[] = {
+		"LTTNG_UST_WITHOUT_BADDR_STATEDUMP=1",
+		"LTTNG_UST_WITHOUT_PROCNAME_STATEDUMP=1",
+};
+#define N_NO_STATEDUMP (sizeof(no_statedump) / sizeof(no_statedump[0]))
+
+/*
  * environ with COTRACE_RUN_ID=<id> in place of any inherited one, and the
- * preload first in LD_PRELOAD (the user's own preloads kept after it), and
- * COTRACE_LIB. `owned` receives the strings made here (free each, then it).
+ * preload first in LD_PRELOAD (the user's own preloads kept after it),
+ * COTRACE_LIB, and lttng-ust's statedumps off (no_statedump). `owned`
+ * receives the strings made here (free each, then it).
  */
 static char **
 child_environment(const struct recording *rec, char ***owned)
@@ -1190,7 +1204,7 @@ child_environment(const struct recording *rec, char ***owned)
 	for (char **e = environ; *e; e++) {
 		n++;
 	}
-	envp = calloc(n + 4, sizeof(*envp));
+	envp = calloc(n + 4 + N_NO_STATEDUMP, sizeof(*envp));
 	made = calloc(4, sizeof(*made));
 	if (!envp || !made) {
 		goto nomem;
@@ -1224,6 +1238,15 @@ child_environment(const struct recording *rec, char ***owned)
 	}
 	for (size_t i = 0; i < k; i++) {
 		envp[n++] = made[i];
+	}
+	for (size_t i = 0; i < N_NO_STATEDUMP; i++) {
+		size_t len = strchr(no_statedump[i], '=') - no_statedump[i];
+		char name[64];
+
+		snprintf(name, sizeof(name), "%.*s", (int)len, no_statedump[i]);
+		if (!getenv(name)) {
+			envp[n++] = (char *)no_statedump[i];
+		}
 	}
 	envp[n] = NULL;
 	*owned = made;
@@ -1612,7 +1635,7 @@ report_processes_seen(const char *dir, bool preload)
 		}
 		close(devnull);
 	}
-	cli_analyse_traces(paths, 1, &analysis);
+	cli_analyse_traces_bounded(paths, 1, &analysis);
 	fflush(stderr);
 	if (saved >= 0) {
 		dup2(saved, 2);

@@ -315,6 +315,22 @@ record lost --subbuf-size 4k --num-subbuf 2 -- "$COTRACE_DEMO" flood --events 30
 copy_case lost discarded >/dev/null
 case_done discarded "300000 events through 2 sub-buffers of 4 KiB: the tracer discarded most of them"
 
+# A stream file cut at a packet boundary: it decodes cleanly, one packet
+# short; only its index (index/NAME.idx) shows what is missing.
+t=$(copy_case lost short-stream)
+victim=$(streams_of "$t" | xargs ls -S | head -n 1)
+"$PY" - "$victim" "$(dirname "$victim")/index/$(basename "$victim").idx" <<'PYEOF' || die "cannot cut $victim at a packet boundary"
+import os, struct, sys
+stream, idx = sys.argv[1:3]
+data = open(idx, "rb").read()
+magic, _, _, entry_len = struct.unpack_from(">IIII", data, 0)
+assert magic == 0xC1F1DCC1, "not an LTTng index"
+offsets = [struct.unpack_from(">Q", data, at)[0] for at in range(16, len(data) - entry_len + 1, entry_len)]
+assert len(offsets) >= 2, "fewer than 2 packets"
+os.truncate(stream, offsets[-1])
+PYEOF
+case_done short-stream "the largest stream file of 'discarded' cut at the start of its last packet: it decodes, a packet short"
+
 # ---- clocks far apart ----
 # Two recordings read together, the second's clock offset moved 20 years
 # back (as if recorded on a machine whose clock was wrong).

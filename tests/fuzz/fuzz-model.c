@@ -3,7 +3,8 @@
  * a program of records (fuzz-input.h decodes them) that becomes a sequence
  * of struct cotrace_event, lost-event notices, foreign events and damage
  * notes, given both to the model and to the streaming Chrome writer as
- * sink-report.c and sink-chrome.c give them. Then the model is finished,
+ * sink-report.c and sink-chrome.c give them (and to a bounded model with
+ * tiny lists, as `cotrace report` uses). Then the model is finished,
  * its metrics computed, and every renderer writes it to /dev/null: the
  * text and JSON reports, the story, the terminal timeline, a comparison
  * with itself, and a few `cotrace check` expectations.
@@ -122,19 +123,25 @@ render_all(const struct cotrace_model *model,
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	/* Tiny lists, so the bounded model's streamed figures are used. */
+	const struct cotrace_model_limits limits = {2, 1};
 	struct fuzz_input in = {.p = data, .n = size};
 	struct cotrace_model *model = cotrace_model_create();
+	struct cotrace_model *bounded = cotrace_model_create();
 	struct cotrace_chrome *chrome = cotrace_chrome_create(devnull);
 	struct cotrace_metrics metrics;
 	struct fuzz_record r;
 
-	if (!model || !chrome) {
+	if (!model || !bounded || !chrome ||
+			cotrace_model_set_limits(bounded, &limits)) {
 		abort();
 	}
 	while (fuzz_next_record(&in, &r)) {
 		switch (r.kind) {
 		case FUZZ_EVENT:
-			if (cotrace_model_add_event(model, &r.event) != 0) {
+			if (cotrace_model_add_event(model, &r.event) != 0 ||
+					cotrace_model_add_event(
+							bounded, &r.event) != 0) {
 				goto end;
 			}
 			cotrace_chrome_add_event(chrome, &r.event);
@@ -142,19 +149,24 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case FUZZ_LOST:
 			cotrace_model_add_lost(
 					model, r.count, r.begin_ns, r.end_ns);
+			cotrace_model_add_lost(
+					bounded, r.count, r.begin_ns, r.end_ns);
 			cotrace_chrome_add_lost(
 					chrome, r.count, r.begin_ns, r.end_ns);
 			break;
 		case FUZZ_FOREIGN:
 			cotrace_model_count_foreign(model);
+			cotrace_model_count_foreign(bounded);
 			cotrace_chrome_count_foreign(chrome);
 			break;
 		case FUZZ_DAMAGED:
 			cotrace_model_mark_damaged(model, r.text);
+			cotrace_model_mark_damaged(bounded, r.text);
 			cotrace_chrome_mark_damaged(chrome, r.text);
 			break;
 		case FUZZ_PATH:
 			cotrace_model_add_path(model, r.text);
+			cotrace_model_add_path(bounded, r.text);
 			cotrace_chrome_add_path(chrome, r.text);
 			break;
 		}
@@ -165,8 +177,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		render_all(model, &metrics);
 		cotrace_metrics_release(&metrics);
 	}
+	/* What `cotrace report` renders: the reports of a bounded model. */
+	if (cotrace_model_finish(bounded) == 0 &&
+			cotrace_metrics_compute(bounded, &metrics) == 0) {
+		cotrace_report_text.render(devnull, bounded, &metrics);
+		cotrace_report_json.render(devnull, bounded, &metrics);
+		cotrace_metrics_release(&metrics);
+	}
 end:
 	cotrace_chrome_destroy(chrome);
 	cotrace_model_destroy(model);
+	cotrace_model_destroy(bounded);
 	return 0;
 }
