@@ -117,10 +117,9 @@ cotrace_hosts_build(const struct cotrace_model *m, struct cotrace_hosts *h)
 					.n_threads++;
 		}
 	}
-	for (size_t t = 0; t < m->n_tasks; t++) {
-		if (m->tasks[t].process < m->n_processes) {
-			h->hosts[h->of_process[m->tasks[t].process]].n_tasks++;
-		}
+	/* Counted per process: a bounded model lists only some tasks. */
+	for (size_t i = 0; i < m->n_processes; i++) {
+		h->hosts[h->of_process[i]].n_tasks += m->processes[i].n_tasks;
 	}
 	return 0;
 nomem:

@@ -1299,6 +1299,7 @@ on_task_start(struct cotrace_model *model, const struct cotrace_event *ev,
 	}
 	ot = &priv->pool[oi];
 	ot->seq = tt->tasks++;
+	model->processes[pi].n_tasks++;
 	ot->id = ev->task_id;
 	ot->process = pi;
 	ot->thread = ti;

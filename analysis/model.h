@@ -169,6 +169,7 @@ struct cotrace_process {
 	int64_t term_signal;
 	uint64_t n_logs;         /* logging records of the Python agent */
 	uint64_t n_logs_kept;    /* ...of which model->logs holds these */
+	uint64_t n_tasks;        /* tasks started, listed or not */
 };
 
 struct cotrace_task {

@@ -134,6 +134,7 @@ fx_task(struct fx *f, uint64_t id, size_t thread, int64_t start, int64_t end,
 	k->start_ns = start;
 	k->end_ns = end;
 	k->cpu_ns = cpu;
+	f->processes[k->process].n_tasks++;
 	return i;
 }
 
