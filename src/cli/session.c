@@ -77,6 +77,7 @@ struct recording {
 	char *preload; /* owned: LD_PRELOAD's new head, NULL: none */
 	char *lib;     /* owned: COTRACE_LIB to export, NULL: none */
 	bool python_agent; /* record the Python agent's logging records */
+	const struct cli_record_hooks *hooks; /* borrowed, may be NULL */
 };
 
 /* "<prefix>-YYYYmmdd-HHMMSS" in local time, malloc'd; NULL without memory. */
@@ -622,8 +623,16 @@ session_setup(struct recording *rec, const struct cli_record_options *opts)
 	char filter[64];
 	int ret, status = -1;
 
-	desc = lttng_session_descriptor_local_create(
-			rec->session_name, rec->dir);
+	if (rec->hooks && rec->hooks->describe) {
+		desc = rec->hooks->describe(
+				rec->hooks->data, rec->session_name, rec->dir);
+		if (!desc) {
+			goto end;
+		}
+	} else {
+		desc = lttng_session_descriptor_local_create(
+				rec->session_name, rec->dir);
+	}
 	if (!desc) {
 		cli_error("cannot describe the tracing session (output "
 			  "directory '%s')",
@@ -1138,7 +1147,10 @@ run_program(struct recording *rec, char **argv, int *wait_status)
 	do {
 		n = read(errpipe[0], &exec_errno, sizeof(exec_errno));
 	} while (n < 0 && errno == EINTR);
-	while (waitpid(pid, wait_status, 0) < 0) {
+	while ((rec->hooks && rec->hooks->wait
+				       ? rec->hooks->wait(rec->hooks->data, pid,
+						       wait_status)
+				       : waitpid(pid, wait_status, 0)) < 0) {
 		if (errno != EINTR) {
 			cli_error("cannot wait for '%s': %s", argv[0],
 					strerror(errno));
@@ -1255,7 +1267,7 @@ list_processes(size_t *count)
 }
 
 static size_t
-count_descendants(pid_t self)
+count_descendants(pid_t self, pid_t helper)
 {
 	size_t n, found = 0;
 	struct proc_link *links = list_processes(&n);
@@ -1266,7 +1278,7 @@ count_descendants(pid_t self)
 		for (size_t i = 0; i < n; i++) {
 			bool parent_ours = links[i].ppid == self;
 
-			if (links[i].ours) {
+			if (links[i].ours || links[i].pid == helper) {
 				continue;
 			}
 			for (size_t j = 0; j < n && !parent_ours; j++) {
@@ -1289,13 +1301,25 @@ count_descendants(pid_t self)
  * waiting for daemons that live on, and counts those still running.
  */
 static size_t
-reap_orphans(void)
+reap_orphans(const struct recording *rec)
 {
+	pid_t helper = rec->hooks && rec->hooks->helper
+			       ? rec->hooks->helper(rec->hooks->data)
+			       : 0;
 	size_t running;
 
-	while (waitpid(-1, NULL, WNOHANG) > 0) {
+	for (;;) {
+		siginfo_t info;
+
+		/* Peeks first: the helper's end is its owner's to reap. */
+		memset(&info, 0, sizeof(info));
+		if (waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) != 0 ||
+				info.si_pid == 0 || info.si_pid == helper) {
+			break;
+		}
+		waitpid(info.si_pid, NULL, WNOHANG);
 	}
-	running = count_descendants(getpid());
+	running = count_descendants(getpid(), helper > 0 ? helper : 0);
 	prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
 	return running;
 }
@@ -1314,7 +1338,9 @@ report_recording(struct recording *rec, const char *program, bool quiet,
 				running == 1 ? "is" : "are",
 				running == 1 ? "it does" : "they do");
 	}
-	if (asprintf(&ust, "%s/ust", rec->dir) >= 0 &&
+	if (rec->hooks && rec->hooks->describe) {
+		/* The trace is where the hooks sent it: theirs to say. */
+	} else if (asprintf(&ust, "%s/ust", rec->dir) >= 0 &&
 			dir_is_empty(ust, &err) && !err) {
 		cli_warn("no trace was written to %s: lttng-ust could not be "
 			 "loaded here; see 'cotrace doctor'",
@@ -1519,6 +1545,7 @@ cli_record_program_ext(const struct cli_record_options *opts,
 		find_preload(&rec);
 	}
 	rec.python_agent = extra->python_agent || looks_like_python(argv[0]);
+	rec.hooks = extra->hooks;
 	if (install_signals(&rec) != 0) {
 		goto error;
 	}
@@ -1537,7 +1564,7 @@ cli_record_program_ext(const struct cli_record_options *opts,
 			  "was recorded",
 				(int)interrupted, shown_name);
 	}
-	running = reap_orphans();
+	running = reap_orphans(&rec);
 	if (status != CLI_EXIT_OK) {
 		goto error;
 	}
