@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 #include "live-view.h"
@@ -21,7 +22,7 @@ static void
 usage(FILE *out)
 {
 	fprintf(out,
-		"usage: cotrace live [--interval SECONDS] [--width N] [--no-color]\n"
+		"usage: cotrace live [--wait] [--interval SECONDS] [--width N] [--no-color]\n"
 		"                    [--format text|json] net://HOST[:PORT]/host/TARGET/SESSION\n"
 		"       cotrace live --list net://HOST[:PORT]\n"
 		"\n"
@@ -34,6 +35,10 @@ usage(FILE *out)
 		"options:\n"
 		"  -l, --list           list the live sessions of the relay daemon at\n"
 		"                       net://HOST[:PORT] (default port %d), one URL a line\n"
+		"      --wait           wait for the relay daemon and the session to\n"
+		"                       appear (start this before the recording: a\n"
+		"                       viewer that attaches later sees only what comes\n"
+		"                       after it attached)\n"
 		"  -i, --interval S     seconds between frames (default 1; %.1f to %.0f)\n"
 		"  -w, --width N        columns (default: the terminal's width, else\n"
 		"                       $COLUMNS, else 100; at least 40)\n"
@@ -135,7 +140,7 @@ list_sessions(const char *url)
 
 /* Whether the relay offers TARGET/SESSION: exit code OK, or printed why. */
 static int
-find_session(const char *url, const struct cli_live_url *parsed)
+find_session(const char *url, const struct cli_live_url *parsed, bool quiet)
 {
 	struct cli_live_session *s = NULL;
 	char relay[300];
@@ -144,7 +149,8 @@ find_session(const char *url, const struct cli_live_url *parsed)
 
 	snprintf(relay, sizeof(relay), "net://%s:%u", parsed->host,
 			(unsigned int)parsed->port);
-	if (cli_live_list_sessions(relay, &s, &n)) {
+	if (quiet ? cli_live_list_sessions_quiet(relay, &s, &n)
+		  : cli_live_list_sessions(relay, &s, &n)) {
 		return CLI_EXIT_FAILURE;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -153,7 +159,7 @@ find_session(const char *url, const struct cli_live_url *parsed)
 			rc = CLI_EXIT_OK;
 		}
 	}
-	if (rc != CLI_EXIT_OK) {
+	if (rc != CLI_EXIT_OK && !quiet) {
 		cli_error("no live session '%s' of host '%s' at %s (%zu "
 			  "session%s there): see 'cotrace live --list %s'",
 				parsed->session, parsed->target, relay, n,
@@ -164,12 +170,37 @@ find_session(const char *url, const struct cli_live_url *parsed)
 	return rc;
 }
 
+/*
+ * --wait: until the relay is up and offers the session (or a signal).
+ * Attaching as soon as the session exists gets all of it: the relay
+ * hands a viewer only the data that comes after it attached.
+ */
+static int
+wait_for_session(const struct cli_live_url *parsed)
+{
+	struct timespec pause = {0, 100 * 1000 * 1000};
+
+	cli_info("waiting for session '%s' of host '%s' at net://%s:%u "
+		 "(Ctrl-C stops)",
+			parsed->session, parsed->target, parsed->host,
+			(unsigned int)parsed->port);
+	while (!stop_signal) {
+		if (find_session(NULL, parsed, true) == CLI_EXIT_OK) {
+			return CLI_EXIT_OK;
+		}
+		nanosleep(&pause, NULL);
+	}
+	cli_warn("stopped waiting (signal %d)", (int)stop_signal);
+	return EXIT_INTERRUPTED;
+}
+
 int
 cmd_live(int argc, char **argv)
 {
-	enum { OPT_NO_COLOR = 256, OPT_COLOR };
+	enum { OPT_NO_COLOR = 256, OPT_COLOR, OPT_WAIT };
 	static const struct option options[] = {
 			{"list", no_argument, NULL, 'l'},
+			{"wait", no_argument, NULL, OPT_WAIT},
 			{"interval", required_argument, NULL, 'i'},
 			{"width", required_argument, NULL, 'w'},
 			{"format", required_argument, NULL, 'f'},
@@ -187,7 +218,7 @@ cmd_live(int argc, char **argv)
 	struct cli_live_url parsed;
 	struct sigaction act, old_int, old_term;
 	enum cli_live_state state = CLI_LIVE_RUNNING;
-	bool list = false;
+	bool list = false, wait = false;
 	int c, rc;
 
 	opterr = 0;
@@ -196,6 +227,9 @@ cmd_live(int argc, char **argv)
 		switch (c) {
 		case 'l':
 			list = true;
+			break;
+		case OPT_WAIT:
+			wait = true;
 			break;
 		case 'i':
 			if (cli_live_parse_interval(optarg, &vopts.interval_s)) {
@@ -245,15 +279,6 @@ cmd_live(int argc, char **argv)
 	if (cli_live_parse_url(argv[optind], true, &parsed)) {
 		return CLI_EXIT_USAGE;
 	}
-	rc = find_session(argv[optind], &parsed);
-	if (rc != CLI_EXIT_OK) {
-		return rc;
-	}
-	vopts.url = argv[optind];
-	vopts.out = stdout;
-	if (cli_live_view_open(&view, &vopts)) {
-		return CLI_EXIT_FAILURE;
-	}
 	memset(&act, 0, sizeof(act));
 	act.sa_handler = on_stop;
 	sigemptyset(&act.sa_mask);
@@ -261,6 +286,23 @@ cmd_live(int argc, char **argv)
 	stop_signal = 0;
 	sigaction(SIGINT, &act, &old_int);
 	sigaction(SIGTERM, &act, &old_term);
+	if (wait) {
+		rc = wait_for_session(&parsed);
+	} else {
+		rc = find_session(argv[optind], &parsed, false);
+	}
+	if (rc == CLI_EXIT_OK) {
+		vopts.url = argv[optind];
+		vopts.out = stdout;
+		if (cli_live_view_open(&view, &vopts)) {
+			rc = CLI_EXIT_FAILURE;
+		}
+	}
+	if (rc != CLI_EXIT_OK) {
+		sigaction(SIGINT, &old_int, NULL);
+		sigaction(SIGTERM, &old_term, NULL);
+		return stop_signal ? EXIT_INTERRUPTED : rc;
+	}
 	cli_info("watching %s (Ctrl-C stops)", vopts.url);
 	while (state == CLI_LIVE_RUNNING && !stop_signal) {
 		state = cli_live_view_pump(view, POLL_BUDGET_MS);

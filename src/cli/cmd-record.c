@@ -28,6 +28,9 @@ enum {
 	OPT_FORMAT,
 	OPT_COLOR,
 	OPT_NO_COLOR,
+	OPT_NO_VIEW,
+	OPT_WAIT_VIEWER,
+	OPT_SESSION,
 };
 
 /* Help text reads best one output line per source line. */
@@ -39,7 +42,8 @@ usage(FILE *out)
 		"usage: cotrace record [-o DIR] [--subbuf-size SIZE] [--num-subbuf N]\n"
 		"                      [--no-preload] [--python-agent] [-q]\n"
 		"                      [--live [--relay URL] [--live-port N] [--bind ADDR]\n"
-		"                       [--interval S] [--width N] [--format text|json]]\n"
+		"                       [--interval S] [--width N] [--format text|json]\n"
+		"                       [--no-view [--wait-viewer S]] [--session NAME]]\n"
 		"                      [--] PROGRAM [ARGS...]\n"
 		"\n"
 		"Runs PROGRAM under a new LTTng session (starting a session daemon when\n"
@@ -82,6 +86,15 @@ usage(FILE *out)
 		"                       $COLUMNS, else 100)\n"
 		"  --format FORMAT      the final report: text (default) or json\n"
 		"  --color, --no-color  colours in the frames (default: on a terminal)\n"
+		"  --no-view            stream without drawing here: the relay takes one\n"
+		"                       viewer per session, this leaves it to\n"
+		"                       `cotrace live URL` (on a projector, another\n"
+		"                       machine); the report is read from the trace\n"
+		"  --wait-viewer S      with --no-view: wait up to S seconds for a\n"
+		"                       viewer before PROGRAM starts (a viewer that\n"
+		"                       attaches later misses what came before)\n"
+		"  --session NAME       the session's name, so its live URL is known in\n"
+		"                       advance (default cotrace-PID-RUNID)\n"
 		"\n"
 		"exit status: PROGRAM's own, 128+N when it was killed by signal N,\n"
 		"125 when cotrace failed or was misused, 126 when PROGRAM cannot run,\n"
@@ -192,6 +205,10 @@ cmd_record(int argc, char **argv)
 			{"format", required_argument, NULL, OPT_FORMAT},
 			{"color", no_argument, NULL, OPT_COLOR},
 			{"no-color", no_argument, NULL, OPT_NO_COLOR},
+			{"no-view", no_argument, NULL, OPT_NO_VIEW},
+			{"wait-viewer", required_argument, NULL,
+					OPT_WAIT_VIEWER},
+			{"session", required_argument, NULL, OPT_SESSION},
 			{"quiet", no_argument, NULL, 'q'},
 			{"help", no_argument, NULL, 'h'},
 			{NULL, 0, NULL, 0},
@@ -295,6 +312,37 @@ cmd_record(int argc, char **argv)
 			live.format = optarg;
 			live_only = "--format";
 			break;
+		case OPT_NO_VIEW:
+			live.no_view = true;
+			live_only = "--no-view";
+			break;
+		case OPT_WAIT_VIEWER: {
+			char *end;
+
+			errno = 0;
+			live.wait_viewer_s = strtod(optarg, &end);
+			if (errno || end == optarg || *end ||
+					!(live.wait_viewer_s >= 0) ||
+					live.wait_viewer_s > 86400) {
+				cli_error("--wait-viewer '%s': not a number "
+					  "of seconds (0 to 86400)",
+						optarg);
+				return CLI_EXIT_RECORD_FAILED;
+			}
+			live_only = "--wait-viewer";
+			break;
+		}
+		case OPT_SESSION:
+			if (!optarg[0] || strchr(optarg, '/') ||
+					strlen(optarg) > 200) {
+				cli_error("--session '%s': a session name is 1 "
+					  "to 200 characters without '/'",
+						optarg);
+				return CLI_EXIT_RECORD_FAILED;
+			}
+			opts.session_name = optarg;
+			live_only = "--session";
+			break;
 		case OPT_COLOR:
 		case OPT_NO_COLOR:
 			live.color = opt == OPT_COLOR;
@@ -323,6 +371,11 @@ cmd_record(int argc, char **argv)
 		if (live.relay_url && opts.output_dir) {
 			cli_error("-o goes without --relay: the relay daemon "
 				  "writes the trace under its own --output");
+			return CLI_EXIT_RECORD_FAILED;
+		}
+		if (live.wait_viewer_s > 0 && !live.no_view) {
+			cli_error("--wait-viewer goes with --no-view: "
+				  "without it, this command is the viewer");
 			return CLI_EXIT_RECORD_FAILED;
 		}
 		if (live.relay_url && live.bind_addr) {

@@ -37,6 +37,7 @@ struct live_record {
 	char relay_host[256];
 	char *live_url;                            /* owned */
 	char *dir;                                 /* owned: the output folder */
+	char *session_name;                        /* owned */
 	struct cli_live_view *view;                /* owned */
 	bool view_tried;
 	bool relay_lost;                           /* died while PROGRAM ran */
@@ -118,7 +119,8 @@ describe(void *data, const char *session_name, const char *dir)
 	uint16_t live_port;
 
 	lr->dir = strdup(dir);
-	if (!lr->dir) {
+	lr->session_name = strdup(session_name);
+	if (!lr->dir || !lr->session_name) {
 		cli_error("out of memory");
 		return NULL;
 	}
@@ -206,7 +208,7 @@ wait_program(void *data, pid_t pid, int *wait_status)
 {
 	struct live_record *lr = data;
 
-	if (!lr->view_tried) {
+	if (!lr->view_tried && !lr->opts->no_view) {
 		struct cli_live_view_options vo = {
 				.url = lr->live_url,
 				.interval_s = lr->opts->interval_s,
@@ -244,6 +246,99 @@ helper_pid(void *data)
 	return lr->relayd.pid;
 }
 
+/* Whether the relay shows a viewer on our session; -1 when unreachable. */
+static int
+watched(const char *relay, const char *session_name)
+{
+	struct cli_live_session *s = NULL;
+	size_t n = 0;
+	int found = 0;
+
+	if (cli_live_list_sessions(relay, &s, &n) != 0) {
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		found |= !strcmp(s[i].name, session_name) && s[i].clients > 0;
+	}
+	cli_live_sessions_free(s, n);
+	return found;
+}
+
+/*
+ * Without a view of its own, the private relay stays up until the viewer
+ * attached elsewhere has read the end (the relay drops the session then),
+ * for DRAIN_TIMEOUT_MS at most.
+ */
+static void
+wait_for_viewers(struct live_record *lr, const char *session_name)
+{
+	int64_t deadline = cli_live_now_ms() + DRAIN_TIMEOUT_MS;
+	char relay[64];
+
+	snprintf(relay, sizeof(relay), "net://127.0.0.1:%u",
+			(unsigned int)lr->relayd.live_port);
+	while (cli_live_now_ms() < deadline && cli_relayd_alive(&lr->relayd) &&
+			watched(relay, session_name) > 0) {
+		sleep_ms(200);
+	}
+	if (cli_live_now_ms() >= deadline) {
+		cli_warn("a viewer of the session was still reading after %d "
+			 "s; stopping the relay daemon",
+				DRAIN_TIMEOUT_MS / 1000);
+	}
+}
+
+/* --wait-viewer: a viewer that attaches first sees the whole run. */
+static int
+before_program(void *data)
+{
+	struct live_record *lr = data;
+	int64_t deadline;
+	char relay[320];
+
+	if (lr->opts->wait_viewer_s <= 0 || !lr->live_url) {
+		return 0;
+	}
+	snprintf(relay, sizeof(relay), "%s", lr->live_url);
+	*strstr(relay, "/host/") = '\0';
+	deadline = cli_live_now_ms() + (int64_t)(lr->opts->wait_viewer_s * 1000);
+	cli_info("waiting up to %.0f s for a viewer to attach before %s "
+		 "starts",
+			lr->opts->wait_viewer_s, lr->program);
+	while (cli_live_now_ms() < deadline) {
+		int w = watched(relay, lr->session_name);
+
+		if (w < 0) {
+			return -1;
+		}
+		if (w > 0) {
+			cli_info("a viewer is attached");
+			return 0;
+		}
+		check_relay(lr);
+		if (lr->relay_lost) {
+			return -1;
+		}
+		sleep_ms(100);
+	}
+	cli_warn("no viewer attached within %.0f s; %s starts anyway",
+			lr->opts->wait_viewer_s, lr->program);
+	return 0;
+}
+
+/* The report of the trace the private relay wrote, from the disk. */
+static int
+report_from_disk(const char *dir, const char *format)
+{
+	const char *paths[] = {dir};
+	int rc = cli_report_traces(paths, 1, format, stdout);
+
+	if (fflush(stdout) != 0) {
+		rc = CLI_EXIT_FAILURE;
+	}
+	return rc;
+}
+
 /* PROGRAM's status as words, for the message of a lost relay. */
 static void
 describe_status(int ws, char *buf, size_t size)
@@ -264,10 +359,12 @@ cli_record_live(const struct cli_record_options *opts,
 			.describe = describe,
 			.wait = wait_program,
 			.helper = helper_pid,
+			.before_program = before_program,
 	};
 	struct cli_record_result result;
 	struct live_record lr;
 	int status, view_rc = CLI_EXIT_FAILURE;
+	bool ended_running = false, from_disk = false;
 	char *ust = NULL;
 
 	memset(&lr, 0, sizeof(lr));
@@ -286,6 +383,7 @@ cli_record_live(const struct cli_record_options *opts,
 	}
 	/* The session is destroyed: the view reads up to its end. */
 	check_relay(&lr);
+	ended_running = lr.state == CLI_LIVE_RUNNING;
 	if (lr.view && lr.state == CLI_LIVE_RUNNING) {
 		lr.state = cli_live_view_drain(lr.view, DRAIN_TIMEOUT_MS);
 		if (lr.state == CLI_LIVE_RUNNING) {
@@ -297,6 +395,9 @@ cli_record_live(const struct cli_record_options *opts,
 					"the live stream did not end in time: "
 					"the last events may be missing");
 		}
+	}
+	if (lr.private_relay && live->no_view && lr.session_name) {
+		wait_for_viewers(&lr, lr.session_name);
 	}
 	if (lr.private_relay) {
 		check_relay(&lr);
@@ -316,7 +417,24 @@ cli_record_live(const struct cli_record_options *opts,
 			 "output folder",
 				live->relay_url);
 	}
-	if (lr.view) {
+	/*
+	 * The private relay wrote everything to disk: when the view could
+	 * not read the session's end (or there was no view), the report
+	 * comes from there, complete.
+	 */
+	from_disk = lr.private_relay && !lr.relay_lost &&
+		    (!lr.view || lr.state != CLI_LIVE_ENDED);
+	if (from_disk && lr.view) {
+		cli_warn("the live view %s, but the relay daemon received "
+			 "everything: the report below is read from the "
+			 "trace it wrote",
+				ended_running ? "could not read the end of the "
+						"session"
+					      : "lost the stream");
+	}
+	if (from_disk) {
+		view_rc = report_from_disk(result.trace_dir, live->format);
+	} else if (lr.view) {
 		view_rc = cli_live_view_finish(lr.view);
 	}
 	status = cli_exit_code_of(result.wait_status);
@@ -329,10 +447,16 @@ cli_record_live(const struct cli_record_options *opts,
 			  "what was received",
 				argv[0], argv[0], what);
 		status = CLI_EXIT_RECORD_FAILED;
-	} else if (!lr.view || view_rc == CLI_EXIT_FAILURE) {
-		cli_warn("no report: the live view failed; try 'cotrace "
-			 "report %s'",
-				result.trace_dir);
+	} else if (!from_disk && (!lr.view || view_rc == CLI_EXIT_FAILURE)) {
+		if (lr.private_relay) {
+			cli_warn("no report: the live view failed; try "
+				 "'cotrace report %s'",
+					result.trace_dir);
+		} else {
+			cli_info("the report: 'cotrace report' of the trace "
+				 "the relay daemon at %s wrote",
+					live->relay_url);
+		}
 	}
 	cli_record_result_release(&result);
 end:
@@ -341,6 +465,7 @@ end:
 	cli_relayd_stop(&lr.relayd);
 	free(lr.live_url);
 	free(lr.dir);
+	free(lr.session_name);
 	if (cli_close_stdout() && status == CLI_EXIT_OK) {
 		status = CLI_EXIT_RECORD_FAILED;
 	}

@@ -21,6 +21,14 @@ struct cli_live_record_options {
 	unsigned int width;     /* 0: automatic */
 	int color;              /* -1: automatic */
 	const char *format;     /* the final report: "text" or "json" */
+	/*
+	 * Stream without watching: the relay daemon takes one viewer per
+	 * session, so this leaves it to `cotrace live` elsewhere.
+	 */
+	bool no_view;
+	/* With no_view: seconds to wait for a viewer before PROGRAM starts
+	 * (a viewer that attaches later misses what came before). */
+	double wait_viewer_s;
 };
 
 /*

@@ -231,8 +231,25 @@ cli_live_sessions_free(struct cli_live_session *sessions, size_t n)
 	free(sessions);
 }
 
+static int list_sessions(const char *relay_url, bool quiet,
+		struct cli_live_session **sessions, size_t *n_sessions);
+
 int
 cli_live_list_sessions(const char *relay_url,
+		struct cli_live_session **sessions, size_t *n_sessions)
+{
+	return list_sessions(relay_url, false, sessions, n_sessions);
+}
+
+int
+cli_live_list_sessions_quiet(const char *relay_url,
+		struct cli_live_session **sessions, size_t *n_sessions)
+{
+	return list_sessions(relay_url, true, sessions, n_sessions);
+}
+
+static int
+list_sessions(const char *relay_url, bool quiet,
 		struct cli_live_session **sessions, size_t *n_sessions)
 {
 	const bt_plugin *ctf = NULL;
@@ -278,6 +295,12 @@ cli_live_list_sessions(const char *relay_url,
 	if (qs != BT_QUERY_EXECUTOR_QUERY_STATUS_OK) {
 		const bt_error *error = bt_current_thread_take_error();
 
+		if (quiet) {
+			if (error) {
+				bt_error_release(error);
+			}
+			goto end;
+		}
 		cli_error("cannot reach a relay daemon's live port at %s: is "
 			  "lttng-relayd running there, and is the port right "
 			  "(default %d)?",
@@ -437,6 +460,29 @@ sink_class_create(void)
 
 /* ---- the graph ---- */
 
+/*
+ * COTRACE_LIVE_LOG=W|I|D|T: src.ctf.lttng-live's own log on stderr, for
+ * when the stream breaks off (its errors do not all come with a cause).
+ */
+static bt_logging_level
+source_log_level(void)
+{
+	const char *env = getenv("COTRACE_LIVE_LOG");
+
+	switch (env ? env[0] : 'N') {
+	case 'T':
+		return BT_LOGGING_LEVEL_TRACE;
+	case 'D':
+		return BT_LOGGING_LEVEL_DEBUG;
+	case 'I':
+		return BT_LOGGING_LEVEL_INFO;
+	case 'W':
+		return BT_LOGGING_LEVEL_WARNING;
+	default:
+		return BT_LOGGING_LEVEL_NONE;
+	}
+}
+
 int
 cli_live_view_open(struct cli_live_view **view,
 		const struct cli_live_view_options *options)
@@ -491,7 +537,7 @@ cli_live_view_open(struct cli_live_view **view,
 		goto error;
 	}
 	if (bt_graph_add_source_component(v->graph, src_cls, "live", params,
-			    BT_LOGGING_LEVEL_NONE,
+			    source_log_level(),
 			    &src) != BT_GRAPH_ADD_COMPONENT_STATUS_OK ||
 			bt_graph_add_sink_component_with_initialize_method_data(
 					v->graph, v->sink_cls, "view", NULL, v,

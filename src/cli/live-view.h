@@ -48,6 +48,9 @@ struct cli_live_session {
  */
 int cli_live_list_sessions(const char *relay_url,
 		struct cli_live_session **sessions, size_t *n_sessions);
+/* The same, printing nothing when the relay cannot be reached. */
+int cli_live_list_sessions_quiet(const char *relay_url,
+		struct cli_live_session **sessions, size_t *n_sessions);
 void cli_live_sessions_free(struct cli_live_session *sessions, size_t n);
 
 struct cli_live_view_options {

@@ -36,6 +36,9 @@ struct cli_record_hooks {
 	 * daemon): not counted among PROGRAM's processes still running.
 	 */
 	pid_t (*helper)(void *data);
+	/* Tracing has started and PROGRAM is about to: 0, or -1 to give up
+	 * (after printing one error). */
+	int (*before_program)(void *data);
 };
 
 /* What `cotrace demo` changes in a recording; zeroed means as cotrace record.

@@ -750,6 +750,23 @@ read_loss_counts(struct recording *rec, struct cli_record_result *result)
 	lttng_destroy_handle(handle);
 }
 
+static bool
+session_exists(const char *name)
+{
+	struct lttng_session *sessions = NULL;
+	bool found = false;
+	int n = lttng_list_sessions(&sessions);
+
+	if (n < 0) {
+		return true; /* cannot tell: say so */
+	}
+	for (int i = 0; i < n && !found; i++) {
+		found = !strcmp(sessions[i].name, name);
+	}
+	free(sessions);
+	return found;
+}
+
 /* Stops and destroys the session, always; returns -1 if tracing did not stop
  * cleanly. */
 static int
@@ -787,7 +804,11 @@ session_finish(struct recording *rec, struct cli_record_result *result)
 			code = LTTNG_ERR_UNK;
 		}
 	}
-	if (code != LTTNG_OK) {
+	/*
+	 * A session whose relay daemon died is destroyed all the same, with
+	 * an error about its last rotation: only one left behind matters.
+	 */
+	if (code != LTTNG_OK && session_exists(rec->session_name)) {
 		cli_warn("cannot destroy session %s (%s); remove it with "
 			 "'lttng destroy %s'",
 				rec->session_name, lttng_strerror(-(int)code),
@@ -1554,6 +1575,10 @@ cli_record_program_ext(const struct cli_record_options *opts,
 		goto error;
 	}
 	anchor_release(&rec);
+	if (rec.hooks && rec.hooks->before_program &&
+			rec.hooks->before_program(rec.hooks->data) != 0) {
+		goto error;
+	}
 	if (!opts->quiet && !interrupted) {
 		cli_info("recording %s (session %s, run id %" PRIu64 ")",
 				shown_name, rec.session_name, rec.run_id);

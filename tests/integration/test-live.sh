@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# cotrace record --live: the view draws frames while the program runs, the
+# final report is the offline report of the trace left on disk, and cotrace
+# live attached from another terminal draws the same run.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/live-lib.sh"
+need_lttng
+need_relayd
+
+# 1. record --live, frames not on a terminal: one after another.
+out=$TMP/live.out
+err=$TMP/live.err
+rc=0
+timeout -k 5 "$LIVE_TIMEOUT" "$COTRACE" record --live -o "$TMP/live" --format json \
+	-- "$COTRACE_DEMO" parallel --workers 2 --work-ms 3000 >"$out" 2>"$err" || rc=$?
+[ "$rc" = 0 ] || { cat "$err" >&2; fail "record --live exited $rc"; }
+grep -q "listens on 127.0.0.1 only (loopback" "$err" || { cat "$err" >&2; fail "record --live should say its relay is on loopback only"; }
+url=$(live_url_of "$err")
+case "$url" in
+net://127.0.0.1:*/host/*/cotrace-*) ;;
+*) cat "$err" >&2; fail "record --live printed no live URL for cotrace live" ;;
+esac
+relayd=$(relayd_pid_of "$err")
+[ -n "$relayd" ] || fail "record --live did not name its relay daemon"
+not_running "$relayd" "the private lttng-relayd outlived the recording"
+
+# The demo prints "Total time" when it ends (its stdout is the same file,
+# flushed at its exit): frames above it were drawn while it ran.
+"$PY" - "$out" <<'PYEOF' || { cat "$out" >&2; fail "the live view did not draw 2 frames with events while the program ran"; }
+import re, sys
+lines = open(sys.argv[1]).read().split("\n")
+end = next(i for i, l in enumerate(lines) if l.startswith("Total time:"))
+frames = [(i, float(m.group(2)), int(m.group(3))) for i, l in enumerate(lines)
+          for m in [re.match(r"--- live frame (\d+), ([\d.]+) s, (\d+) events? ---$", l)] if m]
+before = [f for f in frames if f[0] < end and f[2] > 0]
+print("frames: %d in all, %d with events before the program ended" % (len(frames), len(before)), file=sys.stderr)
+if len(before) < 2:
+    sys.exit(1)
+# Each such frame draws the lanes and the running tasks of that moment.
+for i, _, _ in before:
+    nxt = min([f[0] for f in frames if f[0] > i] + [end])
+    body = "\n".join(lines[i:nxt])
+    if "pid " not in body or not re.search(r"^running tasks +.*2", body, re.M):
+        print("frame at line %d has no lanes or no 2 running tasks:\n%s" % (i, body), file=sys.stderr)
+        sys.exit(1)
+# About once a second: no gap over 2.5 s, the mean between 0.7 and 1.6 s.
+times = [t for _, t, _ in frames]
+gaps = [b - a for a, b in zip(times, times[1:])]
+if not gaps or max(gaps) > 2.5 or not 0.7 <= sum(gaps) / len(gaps) <= 1.6:
+    print("frame times %s" % times, file=sys.stderr)
+    sys.exit(1)
+PYEOF
+grep -q "^--- live view ended after" "$out" || fail "no end line after the frames"
+
+live_json_of "$out" "$TMP/live.json"
+"$COTRACE" report --format json "$TMP/live" >"$TMP/offline.json" 2>"$TMP/offline.err" ||
+	{ cat "$TMP/offline.err" >&2; fail "cotrace report of the live recording's folder failed"; }
+same_report "$TMP/live.json" "$TMP/offline.json" "the final report of record --live differs from cotrace report of its trace" "$err"
+json_check "$TMP/live.json" 'r["trace"]["paths"][0].startswith("net://127.0.0.1:")' "the live report should name the live URL"
+json_check "$TMP/offline.json" '"/live/" in r["trace"]["paths"][0]' "the trace should be under the -o folder"
+json_check "$TMP/live.json" 'len(r["tasks"]) == 2 and len(r["processes"]) == 3 and all(p["complete"] for p in r["processes"])' "the live report should hold the whole run"
+json_check "$TMP/live.json" 'not r["warnings"]' "a complete live run has no warning"
+[ ! -e "$TMP/live/ust" ] || fail "record --live left an empty ust folder beside the relay's trace"
+
+# 2. cotrace live from another terminal. The relay daemon takes one viewer
+# per session and hands it only what comes after it attached, so: the
+# viewer waits for the session (--wait), and record --live --no-view
+# --wait-viewer starts the program once it is attached.
+port=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+name=cotrace-live-test-$$
+url2=net://127.0.0.1:$port/host/$(hostname)/$name
+timeout -k 5 "$LIVE_TIMEOUT" "$COTRACE" live --wait --format json --interval 0.5 --width 80 "$url2" \
+	>"$TMP/watch.out" 2>"$TMP/watch.err" &
+watcher=$!
+BG_PIDS="$BG_PIDS $watcher"
+wait_for "$TMP/watch.err" "waiting for session '$name'" 30
+out2=$TMP/rec2.out
+err2=$TMP/rec2.err
+timeout -k 5 "$LIVE_TIMEOUT" "$COTRACE" record --live --no-view --wait-viewer 60 --live-port "$port" \
+	--session "$name" -o "$TMP/rec2" --format json \
+	-- "$COTRACE_DEMO" parallel --workers 2 --work-ms 3000 >"$out2" 2>"$err2" &
+rec=$!
+BG_PIDS="$BG_PIDS $rec"
+wait_for "$err2" "a viewer is attached" 60
+[ "$(live_url_of "$err2")" = "$url2" ] || { cat "$err2" >&2; fail "record --live --session printed another URL than $url2"; }
+timeout -k 5 30 "$COTRACE" live --list "net://127.0.0.1:$port" >"$TMP/list.out" 2>"$TMP/list.err" ||
+	{ cat "$TMP/list.err" >&2; fail "cotrace live --list failed"; }
+grep -q "^$url2  (host $(hostname), session $name, [0-9]* streams, 1 viewers" "$TMP/list.out" ||
+	{ cat "$TMP/list.out" >&2; fail "cotrace live --list does not list $url2 with its viewer"; }
+rc=0
+wait "$watcher" || rc=$?
+[ "$rc" = 0 ] || { cat "$TMP/watch.err" >&2; fail "cotrace live exited $rc"; }
+rc=0
+wait "$rec" || rc=$?
+[ "$rc" = 0 ] || { cat "$err2" >&2; fail "the watched record --live exited $rc"; }
+grep -q '^--- live frame' "$out2" && fail "record --live --no-view drew frames"
+[ "$(grep -c '^--- live frame' "$TMP/watch.out")" -ge 2 ] || { cat "$TMP/watch.out" >&2; fail "cotrace live drew fewer than 2 frames"; }
+"$PY" -c 'import re, sys; rows = [l.rstrip("\n") for l in open(sys.argv[1]) if re.match(r" *(pid|tid) \d|running tasks|time \(ms\)", l)]; sys.exit(0 if rows and all(len(l) <= 80 for l in rows) else 1)' "$TMP/watch.out" ||
+	fail "cotrace live --width 80 drew lines over 80 columns"
+live_json_of "$TMP/watch.out" "$TMP/watch.json"
+live_json_of "$out2" "$TMP/rec2.json"
+json_check "$TMP/watch.json" 'len(r["tasks"]) == 2 and all(p["complete"] for p in r["processes"]) and not r["warnings"]' "cotrace live should have received the whole run"
+same_report "$TMP/watch.json" "$TMP/rec2.json" "cotrace live and record --live --no-view reported the same run differently" "$TMP/watch.err"
+
+# 3. Usage errors of the live options.
+expect_exit 125 "$COTRACE" record --interval 1 -- true
+expect_message "--interval goes with --live"
+expect_exit 125 "$COTRACE" record --live --interval 0 -- true
+expect_message "invalid interval '0'"
+expect_exit 125 "$COTRACE" record --live --relay http://x -- true
+expect_message "not a relay daemon URL"
+expect_exit 2 "$COTRACE" live --width 10 net://127.0.0.1/host/a/b
+expect_message "invalid width '10'"
+"$COTRACE" live --help | grep -q "net://HOST\[:PORT\]/host/TARGET/SESSION" || fail "cotrace live --help shows no URL form"
+"$COTRACE" record --help | grep -q -- "--live" || fail "cotrace record --help does not describe --live"
+echo "ok: live: $(grep -c '^--- live frame' "$out") frames, $(json_get "$TMP/live.json" 'r["trace"]["events"]') events, report equal to the offline one; cotrace live --wait drew $(grep -c '^--- live frame' "$TMP/watch.out") frames of the whole run"
