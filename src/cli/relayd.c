@@ -109,10 +109,32 @@ listening(const struct in_addr *addr, uint16_t port)
 	return found;
 }
 
+/*
+ * "PERROR - 11:30:19.274 [30363/30375]: Failed to bind lttng-live socket:
+ * Address already in use (in init_socket() at live.c:654)" -> from
+ * "Failed" to before " (in".
+ */
+static void
+clean_line(char *line)
+{
+	char *p = strstr(line, "]: ");
+	char *in;
+
+	if (!strncmp(line, "PERROR", 6) && p) {
+		memmove(line, p + 3, strlen(p + 3) + 1);
+	} else if (!strncmp(line, "Error: ", 7)) {
+		memmove(line, line + 7, strlen(line + 7) + 1);
+	}
+	in = strstr(line, " (in ");
+	if (in) {
+		*in = '\0';
+	}
+}
+
 char *
 cli_relayd_last_words(const struct cli_relayd *r)
 {
-	char line[512], last[512] = "";
+	char line[512], last[512] = "", first_error[512] = "";
 	FILE *f;
 
 	if (!r->log_path) {
@@ -126,11 +148,21 @@ cli_relayd_last_words(const struct cli_relayd *r)
 		size_t len = strcspn(line, "\r\n");
 
 		line[len] = '\0';
-		if (len > 0) {
-			memcpy(last, line, len + 1);
+		if (len == 0) {
+			continue;
+		}
+		memcpy(last, line, len + 1);
+		/* The first error is the cause; later ones follow from it. */
+		if (!first_error[0] && (!strncmp(line, "PERROR", 6) ||
+					       !strncmp(line, "Error", 5))) {
+			memcpy(first_error, line, len + 1);
 		}
 	}
 	fclose(f);
+	if (first_error[0]) {
+		memcpy(last, first_error, sizeof(last));
+	}
+	clean_line(last);
 	return last[0] ? strdup(last) : NULL;
 }
 

@@ -41,7 +41,10 @@ bool cli_relayd_alive(struct cli_relayd *r);
  */
 void cli_relayd_stop(struct cli_relayd *r);
 
-/* The last line lttng-relayd wrote to its stderr, malloc'd, or NULL. */
+/*
+ * Why lttng-relayd stopped, from its stderr: its first error line (else
+ * its last line), without its log prefix; malloc'd, or NULL.
+ */
 char *cli_relayd_last_words(const struct cli_relayd *r);
 
 #endif /* COTRACE_CLI_RELAYD_H */

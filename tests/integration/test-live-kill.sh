@@ -52,7 +52,9 @@ lttng list 2>/dev/null | grep -q "$(basename "$(live_url_of "$err")")" && fail "
 # 2. The recorded program is killed while it runs: its status is passed
 # through, the view ends, the report warns of a process without exit.
 start_live program-killed 6000
-demo=$(pgrep -P "$rec" -x cotrace-demo | head -n 1)
+# $rec is timeout(1); cotrace is its child, the demo cotrace's.
+cotrace_pid=$(pgrep -P "$rec" | head -n 1)
+demo=$(pgrep -P "$cotrace_pid" -x cotrace-demo | head -n 1)
 [ -n "$demo" ] || fail "cannot find the demo under record --live"
 relayd=$(relayd_pid_of "$TMP/program-killed.err")
 kill -9 "$demo"
