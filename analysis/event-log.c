@@ -70,8 +70,8 @@ new_entry(struct cotrace_event_log *log, enum entry_kind kind)
 
 	if (log->n_entries == log->cap_entries) {
 		size_t cap = log->cap_entries ? log->cap_entries * 2 : 256;
-		struct entry *grown = realloc(
-				log->entries, cap * sizeof(*grown));
+		struct entry *grown =
+				realloc(log->entries, cap * sizeof(*grown));
 
 		if (!grown) {
 			return NULL;
@@ -113,10 +113,10 @@ int
 cotrace_event_log_add_event(struct cotrace_event_log *log,
 		const struct cotrace_event *event)
 {
-	const char *const *fields[] = {
-			&event->procname, &event->host, &event->name,
-			&event->alive_names, &event->key, &event->value,
-			&event->path, &event->logger, &event->msg};
+	const char *const *fields[] = {&event->procname, &event->host,
+			&event->name, &event->alive_names, &event->key,
+			&event->value, &event->path, &event->logger,
+			&event->msg};
 	size_t n_fields = sizeof(fields) / sizeof(fields[0]);
 	size_t tids = event->alive_tids ? event->n_alive_tids : 0;
 	size_t size = sizeof(struct cotrace_event) + tids * sizeof(int64_t);

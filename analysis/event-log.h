@@ -27,15 +27,13 @@ int cotrace_event_log_add_event(struct cotrace_event_log *log,
 int cotrace_event_log_count_foreign(struct cotrace_event_log *log);
 int cotrace_event_log_add_lost(struct cotrace_event_log *log, uint64_t count,
 		int64_t begin_ns, int64_t end_ns);
-int cotrace_event_log_add_path(struct cotrace_event_log *log,
-		const char *path);
-int cotrace_event_log_mark_damaged(struct cotrace_event_log *log,
-		const char *why);
+int cotrace_event_log_add_path(struct cotrace_event_log *log, const char *path);
+int cotrace_event_log_mark_damaged(
+		struct cotrace_event_log *log, const char *why);
 
 /* Events logged: all of them, and the cotrace ones. */
 uint64_t cotrace_event_log_events(const struct cotrace_event_log *log);
-uint64_t cotrace_event_log_cotrace_events(
-		const struct cotrace_event_log *log);
+uint64_t cotrace_event_log_cotrace_events(const struct cotrace_event_log *log);
 
 /*
  * A new model fed with everything logged, in order, and finished: what a

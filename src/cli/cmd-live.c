@@ -128,9 +128,8 @@ list_sessions(const char *url)
 		cli_info("no live sessions at %s", relay);
 	}
 	for (size_t i = 0; i < n; i++) {
-		printf("%s  (host %s, session %s, %" PRIu64
-		       " streams, %" PRIu64 " viewers, live timer %" PRIu64
-		       " ms)\n",
+		printf("%s  (host %s, session %s, %" PRIu64 " streams, %" PRIu64
+		       " viewers, live timer %" PRIu64 " ms)\n",
 				s[i].url, s[i].target, s[i].name, s[i].streams,
 				s[i].clients, s[i].timer_us / 1000);
 	}
@@ -223,7 +222,8 @@ cmd_live(int argc, char **argv)
 
 	opterr = 0;
 	optind = 0;
-	while ((c = getopt_long(argc, argv, ":li:w:f:h", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":li:w:f:h", options, NULL)) !=
+			-1) {
 		switch (c) {
 		case 'l':
 			list = true;
@@ -232,7 +232,8 @@ cmd_live(int argc, char **argv)
 			wait = true;
 			break;
 		case 'i':
-			if (cli_live_parse_interval(optarg, &vopts.interval_s)) {
+			if (cli_live_parse_interval(
+					    optarg, &vopts.interval_s)) {
 				return CLI_EXIT_USAGE;
 			}
 			break;

@@ -31,16 +31,16 @@
 
 struct live_record {
 	const struct cli_live_record_options *opts; /* borrowed */
-	const char *program;                       /* borrowed */
-	struct cli_relayd relayd;                  /* the private relay */
+	const char *program;			    /* borrowed */
+	struct cli_relayd relayd;		    /* the private relay */
 	bool private_relay;
 	char relay_host[256];
-	char *live_url;                            /* owned */
-	char *dir;                                 /* owned: the output folder */
-	char *session_name;                        /* owned */
-	struct cli_live_view *view;                /* owned */
+	char *live_url;		    /* owned */
+	char *dir;		    /* owned: the output folder */
+	char *session_name;	    /* owned */
+	struct cli_live_view *view; /* owned */
 	bool view_tried;
-	bool relay_lost;                           /* died while PROGRAM ran */
+	bool relay_lost; /* died while PROGRAM ran */
 	enum cli_live_state state;
 };
 
@@ -88,7 +88,8 @@ cli_live_check_relay_url(const char *url)
 	}
 bad:
 	cli_error("'%s' is not a relay daemon URL: expected "
-		  "net://HOST[:CONTROL_PORT[:DATA_PORT]] (e.g. net://lab-server "
+		  "net://HOST[:CONTROL_PORT[:DATA_PORT]] (e.g. "
+		  "net://lab-server "
 		  "or net://10.0.0.5:5342:5343)",
 			url);
 	return -1;
@@ -142,8 +143,7 @@ describe(void *data, const char *session_name, const char *dir)
 		/* The session daemon is on this machine: loopback reaches
 		 * the relay whatever address it listens on. */
 		snprintf(control, sizeof(control), "net://127.0.0.1:%u:%u",
-				lr->relayd.control_port,
-				lr->relayd.data_port);
+				lr->relayd.control_port, lr->relayd.data_port);
 		snprintf(lr->relay_host, sizeof(lr->relay_host), "%s",
 				loopback || !strcmp(bind, "0.0.0.0")
 						? "127.0.0.1"
@@ -231,7 +231,8 @@ wait_program(void *data, pid_t pid, int *wait_status)
 		}
 		check_relay(lr);
 		if (lr->view && lr->state == CLI_LIVE_RUNNING) {
-			lr->state = cli_live_view_pump(lr->view, PUMP_BUDGET_MS);
+			lr->state = cli_live_view_pump(
+					lr->view, PUMP_BUDGET_MS);
 		} else {
 			sleep_ms(IDLE_SLEEP_MS);
 		}
@@ -301,7 +302,8 @@ before_program(void *data)
 	}
 	snprintf(relay, sizeof(relay), "%s", lr->live_url);
 	*strstr(relay, "/host/") = '\0';
-	deadline = cli_live_now_ms() + (int64_t)(lr->opts->wait_viewer_s * 1000);
+	deadline = cli_live_now_ms() +
+		   (int64_t)(lr->opts->wait_viewer_s * 1000);
 	cli_info("waiting up to %.0f s for a viewer to attach before %s "
 		 "starts",
 			lr->opts->wait_viewer_s, lr->program);

@@ -11,16 +11,17 @@
 #include "cli.h"
 #include "record.h"
 
-#define CLI_LIVE_TIMER_US 250000 /* how often the tracer flushes to the relay */
+#define CLI_LIVE_TIMER_US 250000 /* how often the tracer flushes to the relay  \
+				  */
 
 struct cli_live_record_options {
-	const char *relay_url;  /* NULL: start a private lttng-relayd */
-	const char *bind_addr;  /* the private relay's address; NULL: loopback */
-	uint16_t live_port;     /* 0: a free port (private), 5344 (--relay) */
+	const char *relay_url; /* NULL: start a private lttng-relayd */
+	const char *bind_addr; /* the private relay's address; NULL: loopback */
+	uint16_t live_port;    /* 0: a free port (private), 5344 (--relay) */
 	double interval_s;
-	unsigned int width;     /* 0: automatic */
-	int color;              /* -1: automatic */
-	const char *format;     /* the final report: "text" or "json" */
+	unsigned int width; /* 0: automatic */
+	int color;	    /* -1: automatic */
+	const char *format; /* the final report: "text" or "json" */
 	/*
 	 * Stream without watching: the relay daemon takes one viewer per
 	 * session, so this leaves it to `cotrace live` elsewhere.

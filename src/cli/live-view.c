@@ -36,20 +36,20 @@
 
 struct cli_live_view {
 	struct cli_live_view_options opts; /* url and format borrowed */
-	FILE *out;                         /* borrowed */
-	bt_graph *graph;                   /* owned */
-	const bt_plugin *ctf;              /* owned */
+	FILE *out;			   /* borrowed */
+	bt_graph *graph;		   /* owned */
+	const bt_plugin *ctf;		   /* owned */
 	bt_component_class_sink *sink_cls; /* owned */
-	bt_message_iterator *iter;         /* owned, by the sink */
+	bt_message_iterator *iter;	   /* owned, by the sink */
 	struct cotrace_decoder *decoder;   /* owned */
-	struct cotrace_event_log *log;     /* owned */
-	int64_t stream_now_ns;             /* newest time received */
+	struct cotrace_event_log *log;	   /* owned */
+	int64_t stream_now_ns;		   /* newest time received */
 	int64_t started_ms, last_frame_ms;
 	unsigned int frames;
 	bool tty;
 	bool color;
 	bool ended, failed;
-	int handle_error;                  /* the sink's last -errno */
+	int handle_error; /* the sink's last -errno */
 };
 
 int64_t
@@ -83,11 +83,12 @@ copy_part(char *dst, size_t size, const char *src, size_t len)
 }
 
 int
-cli_live_parse_url(const char *url, bool with_session,
-		struct cli_live_url *parsed)
+cli_live_parse_url(
+		const char *url, bool with_session, struct cli_live_url *parsed)
 {
-	const char *form = with_session ? "net://HOST[:PORT]/host/TARGET/SESSION"
-					: "net://HOST[:PORT]";
+	const char *form =
+			with_session ? "net://HOST[:PORT]/host/TARGET/SESSION"
+				     : "net://HOST[:PORT]";
 	const char *p = url, *host, *end;
 	size_t len;
 
@@ -207,7 +208,7 @@ map_string(const bt_value *map, const char *key)
 	const bt_value *v = bt_value_map_borrow_entry_value_const(map, key);
 
 	return strdup(v && bt_value_is_string(v) ? bt_value_string_get(v)
-						  : "?");
+						 : "?");
 }
 
 static uint64_t
@@ -279,8 +280,7 @@ list_sessions(const char *relay_url, bool quiet,
 		goto end;
 	}
 	qe = bt_query_executor_create(
-			bt_component_class_source_as_component_class_const(
-					cls),
+			bt_component_class_source_as_component_class_const(cls),
 			"sessions", params);
 	if (!qe) {
 		cli_error("out of memory");
@@ -318,8 +318,9 @@ list_sessions(const char *relay_url, bool quiet,
 		goto end;
 	}
 	for (uint64_t i = 0; i < n; i++) {
-		const bt_value *m = bt_value_array_borrow_element_by_index_const(
-				result, i);
+		const bt_value *m =
+				bt_value_array_borrow_element_by_index_const(
+						result, i);
 
 		list[i].url = map_string(m, "url");
 		list[i].target = map_string(m, "target-hostname");
@@ -364,8 +365,8 @@ handle_message(void *data, const bt_message *msg)
 						msg);
 		int64_t ns;
 
-		if (bt_clock_snapshot_get_ns_from_origin(cs, &ns) ==
-						BT_CLOCK_SNAPSHOT_GET_NS_FROM_ORIGIN_STATUS_OK &&
+		if (bt_clock_snapshot_get_ns_from_origin(cs,
+				    &ns) == BT_CLOCK_SNAPSHOT_GET_NS_FROM_ORIGIN_STATUS_OK &&
 				ns > v->stream_now_ns) {
 			v->stream_now_ns = ns;
 		}
@@ -541,14 +542,15 @@ cli_live_view_open(struct cli_live_view **view,
 			    &src) != BT_GRAPH_ADD_COMPONENT_STATUS_OK ||
 			bt_graph_add_sink_component_with_initialize_method_data(
 					v->graph, v->sink_cls, "view", NULL, v,
-					BT_LOGGING_LEVEL_NONE,
-					&sink) != BT_GRAPH_ADD_COMPONENT_STATUS_OK ||
+					BT_LOGGING_LEVEL_NONE, &sink) !=
+					BT_GRAPH_ADD_COMPONENT_STATUS_OK ||
 			bt_graph_connect_ports(v->graph,
 					bt_component_source_borrow_output_port_by_index_const(
 							src, 0),
 					bt_component_sink_borrow_input_port_by_index_const(
 							sink, 0),
-					NULL) != BT_GRAPH_CONNECT_PORTS_STATUS_OK) {
+					NULL) !=
+					BT_GRAPH_CONNECT_PORTS_STATUS_OK) {
 		const bt_error *error = bt_current_thread_take_error();
 
 		cli_error("cannot set up the live reading of %s", options->url);
@@ -561,7 +563,8 @@ cli_live_view_open(struct cli_live_view **view,
 	bt_value_put_ref(inputs);
 	bt_value_put_ref(params);
 	v->started_ms = cli_live_now_ms();
-	v->last_frame_ms = v->started_ms - (int64_t)(options->interval_s * 1000);
+	v->last_frame_ms =
+			v->started_ms - (int64_t)(options->interval_s * 1000);
 	*view = v;
 	return 0;
 error:
@@ -644,7 +647,8 @@ extend_to_now(struct cotrace_model *m, int64_t now)
 		return;
 	}
 	for (size_t i = 0; i < m->n_processes; i++) {
-		if (!m->processes[i].exit_seen && m->processes[i].end_ns < now) {
+		if (!m->processes[i].exit_seen &&
+				m->processes[i].end_ns < now) {
 			m->processes[i].end_ns = now;
 		}
 	}
@@ -749,7 +753,8 @@ fail_with_error(struct cli_live_view *v, const char *what)
 	v->failed = true;
 	cli_warn("%s from %s after %.1f s: the view and the report cover the "
 		 "%" PRIu64 " events received until then",
-			what, v->opts.url, at, cotrace_event_log_events(v->log));
+			what, v->opts.url, at,
+			cotrace_event_log_events(v->log));
 	print_causes(error);
 	if (error) {
 		bt_error_release(error);
@@ -778,11 +783,13 @@ cli_live_view_pump(struct cli_live_view *v, int budget_ms)
 		}
 		if (s != BT_GRAPH_RUN_ONCE_STATUS_OK &&
 				s != BT_GRAPH_RUN_ONCE_STATUS_AGAIN) {
-			fail_with_error(v, v->frames || cotrace_event_log_events(
-								       v->log)
-							   ? "lost the live stream"
-							   : "cannot read the live "
-							     "stream");
+			fail_with_error(v,
+					v->frames || cotrace_event_log_events(
+								     v->log)
+							? "lost the live stream"
+							: "cannot read the "
+							  "live "
+							  "stream");
 			break;
 		}
 		if (now - v->last_frame_ms >=
@@ -790,10 +797,11 @@ cli_live_view_pump(struct cli_live_view *v, int budget_ms)
 			int err = draw_frame(v, false);
 
 			/* On schedule, not drifting with the drawing time. */
-			v->last_frame_ms += (int64_t)(v->opts.interval_s *
-						      1000);
-			if (v->last_frame_ms < now -
-					(int64_t)(v->opts.interval_s * 1000)) {
+			v->last_frame_ms +=
+					(int64_t)(v->opts.interval_s * 1000);
+			if (v->last_frame_ms <
+					now - (int64_t)(v->opts.interval_s *
+							      1000)) {
 				v->last_frame_ms = now;
 			}
 			if (err) {
@@ -810,8 +818,9 @@ cli_live_view_pump(struct cli_live_view *v, int budget_ms)
 			sleep_ms(AGAIN_SLEEP_MS);
 		}
 	}
-	return v->failed ? CLI_LIVE_FAILED
-			 : v->ended ? CLI_LIVE_ENDED : CLI_LIVE_RUNNING;
+	return v->failed  ? CLI_LIVE_FAILED
+	       : v->ended ? CLI_LIVE_ENDED
+			  : CLI_LIVE_RUNNING;
 }
 
 enum cli_live_state
@@ -834,10 +843,8 @@ cli_live_view_drain(struct cli_live_view *v, int timeout_ms)
 int
 cli_live_view_finish(struct cli_live_view *v)
 {
-	const struct cotrace_report_format *fmt =
-			cotrace_report_format_find(v->opts.format
-							   ? v->opts.format
-							   : "text");
+	const struct cotrace_report_format *fmt = cotrace_report_format_find(
+			v->opts.format ? v->opts.format : "text");
 	struct cotrace_metrics metrics;
 	struct cotrace_model *m;
 	uint64_t events = cotrace_event_log_events(v->log);

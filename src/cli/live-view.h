@@ -19,9 +19,9 @@
 /* A relay daemon's live URL, taken apart. */
 struct cli_live_url {
 	char host[256];
-	uint16_t port;          /* CLI_LIVE_DEFAULT_PORT when not given */
-	char target[256];       /* the traced host ("" in a relay URL) */
-	char session[256];      /* "" in a relay URL */
+	uint16_t port;	   /* CLI_LIVE_DEFAULT_PORT when not given */
+	char target[256];  /* the traced host ("" in a relay URL) */
+	char session[256]; /* "" in a relay URL */
 };
 
 /*
@@ -34,9 +34,9 @@ int cli_live_parse_url(const char *url, bool with_session,
 
 /* One live session a relay daemon offers. */
 struct cli_live_session {
-	char *url;              /* owned: net://HOST:PORT/host/TARGET/NAME */
-	char *target;           /* owned */
-	char *name;             /* owned */
+	char *url;    /* owned: net://HOST:PORT/host/TARGET/NAME */
+	char *target; /* owned */
+	char *name;   /* owned */
 	uint64_t timer_us, streams, clients;
 };
 
@@ -54,20 +54,20 @@ int cli_live_list_sessions_quiet(const char *relay_url,
 void cli_live_sessions_free(struct cli_live_session *sessions, size_t n);
 
 struct cli_live_view_options {
-	const char *url;        /* borrowed: the session's live URL */
-	double interval_s;      /* between frames */
-	unsigned int width;     /* columns; 0: the terminal's, or $COLUMNS */
-	int color;              /* -1: on a terminal; 0: never; 1: always */
-	const char *format;     /* the final report: "text" or "json" */
-	FILE *out;              /* frames and the report (stdout) */
+	const char *url;    /* borrowed: the session's live URL */
+	double interval_s;  /* between frames */
+	unsigned int width; /* columns; 0: the terminal's, or $COLUMNS */
+	int color;	    /* -1: on a terminal; 0: never; 1: always */
+	const char *format; /* the final report: "text" or "json" */
+	FILE *out;	    /* frames and the report (stdout) */
 };
 
 struct cli_live_view;
 
 enum cli_live_state {
-	CLI_LIVE_RUNNING,       /* waiting for more */
-	CLI_LIVE_ENDED,         /* the session ended: everything received */
-	CLI_LIVE_FAILED,        /* the stream broke: what came is kept */
+	CLI_LIVE_RUNNING, /* waiting for more */
+	CLI_LIVE_ENDED,	  /* the session ended: everything received */
+	CLI_LIVE_FAILED,  /* the stream broke: what came is kept */
 };
 
 /*
@@ -81,12 +81,12 @@ int cli_live_view_open(struct cli_live_view **view,
  * Reads what the relay has for up to `budget_ms`, drawing a frame when one
  * is due. After CLI_LIVE_FAILED, the error has been printed once.
  */
-enum cli_live_state cli_live_view_pump(struct cli_live_view *view,
-		int budget_ms);
+enum cli_live_state cli_live_view_pump(
+		struct cli_live_view *view, int budget_ms);
 
 /* Keeps pumping until the stream ends or fails, or `timeout_ms` passed. */
-enum cli_live_state cli_live_view_drain(struct cli_live_view *view,
-		int timeout_ms);
+enum cli_live_state cli_live_view_drain(
+		struct cli_live_view *view, int timeout_ms);
 
 /* The stream is partial: `why` becomes a trace-damaged warning. */
 void cli_live_view_mark_partial(struct cli_live_view *view, const char *why);

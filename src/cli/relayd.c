@@ -100,8 +100,8 @@ listening(const struct in_addr *addr, uint16_t port)
 		char local[64], remote[64];
 		unsigned int st;
 
-		if (sscanf(line, " %*[^:]: %63s %63s %x", local, remote,
-				    &st) == 3) {
+		if (sscanf(line, " %*[^:]: %63s %63s %x", local, remote, &st) ==
+				3) {
 			found = st == 0x0A && !strcmp(local, want);
 		}
 	}
@@ -153,8 +153,9 @@ cli_relayd_last_words(const struct cli_relayd *r)
 		}
 		memcpy(last, line, len + 1);
 		/* The first error is the cause; later ones follow from it. */
-		if (!first_error[0] && (!strncmp(line, "PERROR", 6) ||
-					       !strncmp(line, "Error", 5))) {
+		if (!first_error[0] &&
+				(!strncmp(line, "PERROR", 6) ||
+						!strncmp(line, "Error", 5))) {
 			memcpy(first_error, line, len + 1);
 		}
 	}
@@ -357,8 +358,7 @@ cli_relayd_start(struct cli_relayd *r, const char *output_dir,
 		goto error;
 	}
 	close(fd);
-	for (int attempt = 0; attempt < START_ATTEMPTS && ret == 1;
-			attempt++) {
+	for (int attempt = 0; attempt < START_ATTEMPTS && ret == 1; attempt++) {
 		ret = try_start(r, binary, output_dir, &addr, live_port);
 	}
 	if (ret == 1) {

@@ -13,11 +13,11 @@
 #define CLI_RELAYD_ENV "COTRACE_RELAYD"
 
 struct cli_relayd {
-	pid_t pid;              /* -1 when not running */
-	char *bind_addr;        /* owned: "127.0.0.1" */
+	pid_t pid;	 /* -1 when not running */
+	char *bind_addr; /* owned: "127.0.0.1" */
 	uint16_t control_port, data_port, live_port;
-	char *log_path;         /* owned: its stderr, in a temporary file */
-	bool exited;            /* it ended on its own: wait_status holds why */
+	char *log_path; /* owned: its stderr, in a temporary file */
+	bool exited;	/* it ended on its own: wait_status holds why */
 	int wait_status;
 };
 

@@ -272,8 +272,9 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-			cmocka_unit_test_setup_teardown(test_snapshot_equals_direct,
-					setup, teardown),
+			cmocka_unit_test_setup_teardown(
+					test_snapshot_equals_direct, setup,
+					teardown),
 			cmocka_unit_test_setup_teardown(
 					test_snapshot_grows, setup, teardown),
 			cmocka_unit_test_setup_teardown(test_empty_and_damaged,
