@@ -28,6 +28,8 @@
 #define DRAIN_TIMEOUT_MS 30000
 #define PUMP_BUDGET_MS 100
 #define IDLE_SLEEP_MS 50
+/* The view attaches before PROGRAM starts, within this. */
+#define ATTACH_TIMEOUT_MS 15000
 
 struct live_record {
 	const struct cli_live_record_options *opts; /* borrowed */
@@ -203,26 +205,33 @@ check_relay(struct live_record *lr)
 			lr->program, lr->dir ? lr->dir : "the output folder");
 }
 
+static void
+open_view(struct live_record *lr)
+{
+	struct cli_live_view_options vo = {
+			.url = lr->live_url,
+			.interval_s = lr->opts->interval_s,
+			.width = lr->opts->width,
+			.color = lr->opts->color,
+			.format = lr->opts->format,
+			.out = stdout,
+	};
+
+	if (lr->view_tried || lr->opts->no_view || !lr->live_url) {
+		return;
+	}
+	lr->view_tried = true;
+	if (cli_live_view_open(&lr->view, &vo) != 0) {
+		cli_warn("no live view: the recording goes on");
+	}
+}
+
 static pid_t
 wait_program(void *data, pid_t pid, int *wait_status)
 {
 	struct live_record *lr = data;
 
-	if (!lr->view_tried && !lr->opts->no_view) {
-		struct cli_live_view_options vo = {
-				.url = lr->live_url,
-				.interval_s = lr->opts->interval_s,
-				.width = lr->opts->width,
-				.color = lr->opts->color,
-				.format = lr->opts->format,
-				.out = stdout,
-		};
-
-		lr->view_tried = true;
-		if (cli_live_view_open(&lr->view, &vo) != 0) {
-			cli_warn("no live view: the recording goes on");
-		}
-	}
+	open_view(lr);
 	for (;;) {
 		pid_t got = waitpid(pid, wait_status, WNOHANG);
 
@@ -297,11 +306,37 @@ before_program(void *data)
 	int64_t deadline;
 	char relay[320];
 
-	if (lr->opts->wait_viewer_s <= 0 || !lr->live_url) {
+	if (!lr->live_url) {
 		return 0;
 	}
 	snprintf(relay, sizeof(relay), "%s", lr->live_url);
 	*strstr(relay, "/host/") = '\0';
+	/*
+	 * The relay hands a viewer only what comes after it attached: the
+	 * view attaches before PROGRAM starts, so it sees all of it.
+	 */
+	if (!lr->opts->no_view) {
+		open_view(lr);
+		deadline = cli_live_now_ms() + ATTACH_TIMEOUT_MS;
+		while (lr->view && lr->state == CLI_LIVE_RUNNING &&
+				cli_live_now_ms() < deadline) {
+			lr->state = cli_live_view_pump(
+					lr->view, PUMP_BUDGET_MS);
+			if (watched(relay, lr->session_name) > 0) {
+				return 0;
+			}
+		}
+		if (lr->view && lr->state == CLI_LIVE_RUNNING) {
+			cli_warn("the live view did not attach within %d s; "
+				 "it may miss the start of the run (the "
+				 "trace keeps it)",
+					ATTACH_TIMEOUT_MS / 1000);
+		}
+		return 0;
+	}
+	if (lr->opts->wait_viewer_s <= 0) {
+		return 0;
+	}
 	deadline = cli_live_now_ms() +
 		   (int64_t)(lr->opts->wait_viewer_s * 1000);
 	cli_info("waiting up to %.0f s for a viewer to attach before %s "

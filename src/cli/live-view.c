@@ -723,6 +723,10 @@ draw_frame(struct cli_live_view *v, bool final)
 				v->frames, elapsed, events,
 				events == 1 ? "" : "s");
 	}
+	if (v->tty) {
+		/* The screen was cleared: the URL to give others stays. */
+		fprintf(v->out, "%s\n", v->opts.url);
+	}
 	if (m->n_processes == 0) {
 		fprintf(v->out, "(no cotrace events yet from %s)\n",
 				v->opts.url);

@@ -108,7 +108,40 @@ live_json_of "$out2" "$TMP/rec2.json"
 json_check "$TMP/watch.json" 'len(r["tasks"]) == 2 and all(p["complete"] for p in r["processes"]) and not r["warnings"]' "cotrace live should have received the whole run"
 same_report "$TMP/watch.json" "$TMP/rec2.json" "cotrace live and record --live --no-view reported the same run differently" "$TMP/watch.err"
 
-# 3. Usage errors of the live options.
+# 3. --relay: a relay daemon already running (this test's own, on free
+# loopback ports) receives the session and keeps the trace.
+read -r c d l < <("$PY" -c 'import socket
+ss = [socket.socket() for _ in range(3)]
+for s in ss: s.bind(("127.0.0.1", 0))
+print(*(s.getsockname()[1] for s in ss))')
+lttng-relayd -C "tcp://127.0.0.1:$c" -D "tcp://127.0.0.1:$d" -L "tcp://127.0.0.1:$l" \
+	-o "$TMP/relay-out" >"$TMP/relayd.log" 2>&1 &
+own_relayd=$!
+BG_PIDS="$BG_PIDS $own_relayd"
+i=0
+until "$COTRACE" live --list "net://127.0.0.1:$l" >/dev/null 2>&1; do
+	[ $i -lt 100 ] || { cat "$TMP/relayd.log" >&2; fail "lttng-relayd did not listen within 10 s"; }
+	sleep 0.1
+	i=$((i + 1))
+done
+mkdir "$TMP/cwd"
+rc=0
+(cd "$TMP/cwd" && timeout -k 5 "$LIVE_TIMEOUT" "$COTRACE" record --live --relay "net://127.0.0.1:$c:$d" \
+	--live-port "$l" --format json -- "$COTRACE_DEMO" parallel --workers 2 --work-ms 1500) \
+	>"$TMP/relay.out" 2>"$TMP/relay.err" || rc=$?
+[ "$rc" = 0 ] || { cat "$TMP/relay.err" >&2; fail "record --live --relay exited $rc"; }
+grep -q "^--- live frame" "$TMP/relay.out" || fail "record --live --relay drew no frame"
+[ -z "$(ls -A "$TMP/cwd")" ] || fail "record --live --relay left a folder here: $(ls "$TMP/cwd")"
+kill "$own_relayd"
+wait "$own_relayd" || :
+live_json_of "$TMP/relay.out" "$TMP/relay.json"
+"$COTRACE" report --format json "$TMP/relay-out" >"$TMP/relay-offline.json" 2>"$TMP/relay-offline.err" ||
+	{ cat "$TMP/relay-offline.err" >&2; fail "cotrace report of the relay's output failed"; }
+same_report "$TMP/relay.json" "$TMP/relay-offline.json" "record --live --relay and the relay's trace differ" "$TMP/relay.err"
+expect_exit 125 "$COTRACE" record --live --relay "net://127.0.0.1:$c" -o "$TMP/x" -- true
+expect_message "-o goes without --relay"
+
+# 4. Usage errors of the live options.
 expect_exit 125 "$COTRACE" record --interval 1 -- true
 expect_message "--interval goes with --live"
 expect_exit 125 "$COTRACE" record --live --interval 0 -- true
