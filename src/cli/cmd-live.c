@@ -53,7 +53,8 @@ usage(FILE *out)
 		"Ctrl-C stops watching (the recording goes on) and prints the report of\n"
 		"what was received.\n"
 		"\n"
-		"exit status: 0 ok, 1 failure (relay daemon unreachable), 2 bad usage\n"
+		"exit status: 0 ok, 1 failure (relay daemon unreachable, the session\n"
+		"already has a viewer, nothing received), 2 bad usage\n"
 		"or URL, 3 no such session at the relay, 4 no cotrace events, 5 the\n"
 		"stream broke off (partial report printed), 130 interrupted (partial\n"
 		"report printed). See cotrace-live(1).\n",
@@ -137,7 +138,11 @@ list_sessions(const char *url)
 	return cli_close_stdout() ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
 }
 
-/* Whether the relay offers TARGET/SESSION: exit code OK, or printed why. */
+/*
+ * Whether the relay offers TARGET/SESSION without a viewer: exit code OK,
+ * or printed why. Quiet: NO_TRACE, unsaid, while the relay or the session
+ * is not there (yet).
+ */
 static int
 find_session(const char *url, const struct cli_live_url *parsed, bool quiet)
 {
@@ -150,13 +155,23 @@ find_session(const char *url, const struct cli_live_url *parsed, bool quiet)
 			(unsigned int)parsed->port);
 	if (quiet ? cli_live_list_sessions_quiet(relay, &s, &n)
 		  : cli_live_list_sessions(relay, &s, &n)) {
-		return CLI_EXIT_FAILURE;
+		/* Quiet (--wait): a relay not up yet is waited for. */
+		return quiet ? CLI_EXIT_NO_TRACE : CLI_EXIT_FAILURE;
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (!strcmp(s[i].target, parsed->target) &&
 				!strcmp(s[i].name, parsed->session)) {
-			rc = CLI_EXIT_OK;
+			rc = s[i].clients > 0 ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
 		}
+	}
+	if (rc == CLI_EXIT_FAILURE) {
+		/* lttng-relayd serves one viewer per session. */
+		cli_error("session '%s' of host '%s' at %s already has a "
+			  "viewer, and lttng-relayd allows one: record it with "
+			  "`cotrace record --live --no-view` to watch it here",
+				parsed->session, parsed->target, relay);
+		cli_live_sessions_free(s, n);
+		return rc;
 	}
 	if (rc != CLI_EXIT_OK && !quiet) {
 		cli_error("no live session '%s' of host '%s' at %s (%zu "
@@ -184,8 +199,10 @@ wait_for_session(const struct cli_live_url *parsed)
 			parsed->session, parsed->target, parsed->host,
 			(unsigned int)parsed->port);
 	while (!stop_signal) {
-		if (find_session(NULL, parsed, true) == CLI_EXIT_OK) {
-			return CLI_EXIT_OK;
+		int rc = find_session(NULL, parsed, true);
+
+		if (rc != CLI_EXIT_NO_TRACE) {
+			return rc;
 		}
 		nanosleep(&pause, NULL);
 	}

@@ -863,6 +863,12 @@ cli_live_view_finish(struct cli_live_view *v)
 			return CLI_EXIT_FAILURE;
 		}
 	}
+	if (cotrace_event_log_cotrace_events(v->log) == 0 && v->failed) {
+		cli_error("nothing was received from %s before the stream "
+			  "broke off",
+				v->opts.url);
+		return CLI_EXIT_FAILURE;
+	}
 	if (cotrace_event_log_cotrace_events(v->log) == 0) {
 		cli_error("no cotrace events received from %s (%" PRIu64
 			  " other event%s)%s",

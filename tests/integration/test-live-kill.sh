@@ -75,6 +75,9 @@ host_part=${url#*/host/}
 target=${host_part%%/*}
 expect_exit 3 timeout -k 5 30 "$COTRACE" live "$relay/host/$target/no-such-session"
 expect_message "no live session 'no-such-session' of host '$target' at $relay.*cotrace live --list $relay"
+# record --live is its session's one viewer: a second is refused.
+expect_exit 1 timeout -k 5 30 "$COTRACE" live "$url"
+expect_message "already has a viewer, and lttng-relayd allows one"
 expect_exit 0 timeout -k 5 30 "$COTRACE" live --list "$relay"
 grep -q "^$url  (host $target, session " "$TMP/out" || { cat "$TMP/out" >&2; fail "cotrace live --list does not list the running session"; }
 finish_live listed 0
