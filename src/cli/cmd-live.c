@@ -162,6 +162,14 @@ find_session(const char *url, const struct cli_live_url *parsed, bool quiet)
 		if (!strcmp(s[i].target, parsed->target) &&
 				!strcmp(s[i].name, parsed->session)) {
 			rc = s[i].clients > 0 ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
+			/*
+			 * A session not started has no streams yet:
+			 * babeltrace2 2.0's live source can abort when it
+			 * attaches before the trace's metadata exists.
+			 */
+			if (rc == CLI_EXIT_OK && s[i].streams == 0 && quiet) {
+				rc = CLI_EXIT_NO_TRACE;
+			}
 		}
 	}
 	if (rc == CLI_EXIT_FAILURE) {
@@ -308,6 +316,15 @@ cmd_live(int argc, char **argv)
 		rc = wait_for_session(&parsed);
 	} else {
 		rc = find_session(argv[optind], &parsed, false);
+		/* Found but not started yet: wait for its streams (10 s). */
+		for (int i = 0; i < 100 && rc == CLI_EXIT_OK && !stop_signal &&
+				find_session(NULL, &parsed, true) ==
+						CLI_EXIT_NO_TRACE;
+				i++) {
+			struct timespec pause = {0, 100 * 1000 * 1000};
+
+			nanosleep(&pause, NULL);
+		}
 	}
 	if (rc == CLI_EXIT_OK) {
 		vopts.url = argv[optind];

@@ -30,6 +30,10 @@
 #define IDLE_SLEEP_MS 50
 /* The view attaches before PROGRAM starts, within this. */
 #define ATTACH_TIMEOUT_MS 15000
+/* After tracing stopped: quiet this long (4 live timer periods), 10 s at
+ * most, before the session is destroyed. */
+#define SETTLE_QUIET_MS 1000
+#define SETTLE_TIMEOUT_MS 10000
 
 struct live_record {
 	const struct cli_live_record_options *opts; /* borrowed */
@@ -60,7 +64,8 @@ cli_live_check_relay_url(const char *url)
 	const char *p = url;
 	size_t host_len;
 
-	if (!strncmp(p, "net://", 6) || !strncmp(p, "tcp://", 6)) {
+	/* net:// names both ports; lttng's tcp:// would name one. */
+	if (!strncmp(p, "net://", 6)) {
 		p += 6;
 	} else {
 		goto bad;
@@ -298,6 +303,40 @@ wait_for_viewers(struct live_record *lr, const char *session_name)
 	}
 }
 
+/*
+ * Tracing stopped: the relay has, or is receiving, the last packets.
+ * Viewers read them before the session is destroyed: babeltrace2's live
+ * source can break off when the session goes away while it still asks
+ * for data.
+ */
+static void
+after_stop(void *data)
+{
+	struct live_record *lr = data;
+	int64_t deadline = cli_live_now_ms() + SETTLE_TIMEOUT_MS;
+	uint64_t events = UINT64_MAX, cotrace_events, now_events;
+	int64_t still_since = cli_live_now_ms();
+
+	if (!lr->view || lr->state != CLI_LIVE_RUNNING) {
+		/* Another viewer: give it time for the last packets. */
+		if (lr->opts->no_view) {
+			sleep_ms(SETTLE_QUIET_MS);
+		}
+		return;
+	}
+	while (lr->state == CLI_LIVE_RUNNING &&
+			cli_live_now_ms() < deadline) {
+		lr->state = cli_live_view_pump(lr->view, PUMP_BUDGET_MS);
+		cli_live_view_counts(lr->view, &now_events, &cotrace_events);
+		if (now_events != events) {
+			events = now_events;
+			still_since = cli_live_now_ms();
+		} else if (cli_live_now_ms() - still_since >= SETTLE_QUIET_MS) {
+			break;
+		}
+	}
+}
+
 /* --wait-viewer: a viewer that attaches first sees the whole run. */
 static int
 before_program(void *data)
@@ -397,6 +436,7 @@ cli_record_live(const struct cli_record_options *opts,
 			.wait = wait_program,
 			.helper = helper_pid,
 			.before_program = before_program,
+			.after_stop = after_stop,
 	};
 	struct cli_record_result result;
 	struct live_record lr;

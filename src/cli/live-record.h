@@ -33,7 +33,7 @@ struct cli_live_record_options {
 };
 
 /*
- * Checks --relay's URL: net://HOST[:CONTROL[:DATA]] (tcp:// too). Returns
+ * Checks --relay's URL: net://HOST[:CONTROL[:DATA]]. Returns
  * 0, or -1 after printing one error.
  */
 int cli_live_check_relay_url(const char *url);

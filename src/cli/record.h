@@ -39,6 +39,11 @@ struct cli_record_hooks {
 	/* Tracing has started and PROGRAM is about to: 0, or -1 to give up
 	 * (after printing one error). */
 	int (*before_program)(void *data);
+	/*
+	 * Tracing has stopped (everything flushed) and the session is about
+	 * to be destroyed.
+	 */
+	void (*after_stop)(void *data);
 };
 
 /* What `cotrace demo` changes in a recording; zeroed means as cotrace record.

@@ -792,6 +792,9 @@ session_finish(struct recording *rec, struct cli_record_result *result)
 		if (result) {
 			read_loss_counts(rec, result);
 		}
+		if (rec->hooks && rec->hooks->after_stop) {
+			rec->hooks->after_stop(rec->hooks->data);
+		}
 	}
 	code = lttng_destroy_session_ext(rec->session_name, &dh);
 	if (code == LTTNG_OK) {
