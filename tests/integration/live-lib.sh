@@ -1,6 +1,10 @@
 # Shared by test-live.sh and test-live-kill.sh: cotrace record --live in the
 # background, with bounded waits on what it prints. Sourced after lib.sh.
 
+# babeltrace2's live source leaks on its error path (lsan-live.supp).
+LSAN_OPTIONS="suppressions=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lsan-live.supp"
+export LSAN_OPTIONS
+
 need_relayd() {
 	if ! command -v lttng-relayd >/dev/null 2>&1; then
 		if [ "${CI:-}" = true ]; then
