@@ -324,8 +324,7 @@ after_stop(void *data)
 		}
 		return;
 	}
-	while (lr->state == CLI_LIVE_RUNNING &&
-			cli_live_now_ms() < deadline) {
+	while (lr->state == CLI_LIVE_RUNNING && cli_live_now_ms() < deadline) {
 		lr->state = cli_live_view_pump(lr->view, PUMP_BUDGET_MS);
 		cli_live_view_counts(lr->view, &now_events, &cotrace_events);
 		if (now_events != events) {
@@ -500,14 +499,16 @@ cli_record_live(const struct cli_record_options *opts,
 	 * comes from there, complete.
 	 */
 	from_disk = lr.private_relay && !lr.relay_lost &&
-		    (!lr.view || lr.state != CLI_LIVE_ENDED);
+		    (!lr.view || lr.state != CLI_LIVE_ENDED ||
+				    cli_live_view_broke(lr.view));
 	if (from_disk && lr.view) {
 		cli_warn("the live view %s, but the relay daemon received "
 			 "everything: the report below is read from the "
 			 "trace it wrote",
-				ended_running ? "could not read the end of the "
-						"session"
-					      : "lost the stream");
+				ended_running && lr.state != CLI_LIVE_ENDED
+						? "could not read the end of "
+						  "the session"
+						: "lost part of the stream");
 	}
 	if (from_disk) {
 		view_rc = report_from_disk(result.trace_dir, live->format);

@@ -33,12 +33,15 @@
 #define MAX_TERM_WIDTH 1000
 #define AGAIN_SLEEP_MS 40
 #define CAUSES_MAX 4
+/* Times a broken stream is attached again before the view gives up. */
+#define MAX_REATTACHES 2
 
 struct cli_live_view {
 	struct cli_live_view_options opts; /* url and format borrowed */
 	FILE *out;			   /* borrowed */
 	bt_graph *graph;		   /* owned */
 	const bt_plugin *ctf;		   /* owned */
+	bt_value *params;		   /* owned: the source's parameters */
 	bt_component_class_sink *sink_cls; /* owned */
 	bt_message_iterator *iter;	   /* owned, by the sink */
 	struct cotrace_decoder *decoder;   /* owned */
@@ -49,6 +52,8 @@ struct cli_live_view {
 	bool tty;
 	bool color;
 	bool ended, failed;
+	bool broke; /* the stream broke off once */
+	unsigned int reattaches;
 	int handle_error; /* the sink's last -errno */
 };
 
@@ -484,14 +489,54 @@ source_log_level(void)
 	}
 }
 
+/* v->graph: src.ctf.lttng-live -> the sink. 0, or -1 (error printed). */
+static int
+build_graph(struct cli_live_view *v, const bt_value *params)
+{
+	const bt_component_class_source *src_cls;
+	const bt_component_source *src = NULL;
+	const bt_component_sink *sink = NULL;
+
+	src_cls = bt_plugin_borrow_source_component_class_by_name_const(
+			v->ctf, "lttng-live");
+	if (!src_cls) {
+		cli_error("this babeltrace2 has no src.ctf.lttng-live: install "
+			  "babeltrace2 (apt install babeltrace2)");
+		return -1;
+	}
+	v->graph = bt_graph_create(0);
+	if (!v->graph ||
+			bt_graph_add_source_component(v->graph, src_cls, "live",
+					params, source_log_level(), &src) !=
+					BT_GRAPH_ADD_COMPONENT_STATUS_OK ||
+			bt_graph_add_sink_component_with_initialize_method_data(
+					v->graph, v->sink_cls, "view", NULL, v,
+					BT_LOGGING_LEVEL_NONE, &sink) !=
+					BT_GRAPH_ADD_COMPONENT_STATUS_OK ||
+			bt_graph_connect_ports(v->graph,
+					bt_component_source_borrow_output_port_by_index_const(
+							src, 0),
+					bt_component_sink_borrow_input_port_by_index_const(
+							sink, 0),
+					NULL) !=
+					BT_GRAPH_CONNECT_PORTS_STATUS_OK) {
+		const bt_error *error = bt_current_thread_take_error();
+
+		cli_error("cannot set up the live reading of %s", v->opts.url);
+		print_causes(error);
+		if (error) {
+			bt_error_release(error);
+		}
+		return -1;
+	}
+	return 0;
+}
+
 int
 cli_live_view_open(struct cli_live_view **view,
 		const struct cli_live_view_options *options)
 {
 	struct cli_live_view *v = calloc(1, sizeof(*v));
-	const bt_component_class_source *src_cls;
-	const bt_component_source *src = NULL;
-	const bt_component_sink *sink = NULL;
 	bt_value *params = NULL, *inputs = NULL;
 	const char *term = getenv("TERM");
 	const char *no_color = getenv("NO_COLOR");
@@ -512,11 +557,9 @@ cli_live_view_open(struct cli_live_view **view,
 	v->decoder = cotrace_decoder_create();
 	v->log = cotrace_event_log_create();
 	v->sink_cls = sink_class_create();
-	v->graph = bt_graph_create(0);
 	params = bt_value_map_create();
 	inputs = bt_value_array_create();
-	if (!v->decoder || !v->log || !v->sink_cls || !v->graph || !params ||
-			!inputs ||
+	if (!v->decoder || !v->log || !v->sink_cls || !params || !inputs ||
 			cotrace_event_log_add_path(v->log, options->url) ||
 			bt_value_array_append_string_element(
 					inputs, options->url) ||
@@ -527,41 +570,12 @@ cli_live_view_open(struct cli_live_view **view,
 		goto error;
 	}
 	v->ctf = find_ctf_plugin();
-	if (!v->ctf) {
+	if (!v->ctf || build_graph(v, params) != 0) {
 		goto error;
 	}
-	src_cls = bt_plugin_borrow_source_component_class_by_name_const(
-			v->ctf, "lttng-live");
-	if (!src_cls) {
-		cli_error("this babeltrace2 has no src.ctf.lttng-live: install "
-			  "babeltrace2 (apt install babeltrace2)");
-		goto error;
-	}
-	if (bt_graph_add_source_component(v->graph, src_cls, "live", params,
-			    source_log_level(),
-			    &src) != BT_GRAPH_ADD_COMPONENT_STATUS_OK ||
-			bt_graph_add_sink_component_with_initialize_method_data(
-					v->graph, v->sink_cls, "view", NULL, v,
-					BT_LOGGING_LEVEL_NONE, &sink) !=
-					BT_GRAPH_ADD_COMPONENT_STATUS_OK ||
-			bt_graph_connect_ports(v->graph,
-					bt_component_source_borrow_output_port_by_index_const(
-							src, 0),
-					bt_component_sink_borrow_input_port_by_index_const(
-							sink, 0),
-					NULL) !=
-					BT_GRAPH_CONNECT_PORTS_STATUS_OK) {
-		const bt_error *error = bt_current_thread_take_error();
-
-		cli_error("cannot set up the live reading of %s", options->url);
-		print_causes(error);
-		if (error) {
-			bt_error_release(error);
-		}
-		goto error;
-	}
+	v->params = params;
+	params = NULL;
 	bt_value_put_ref(inputs);
-	bt_value_put_ref(params);
 	v->started_ms = cli_live_now_ms();
 	v->last_frame_ms =
 			v->started_ms - (int64_t)(options->interval_s * 1000);
@@ -582,6 +596,7 @@ cli_live_view_destroy(struct cli_live_view *v)
 	}
 	/* The sink's finalize releases its iterator first. */
 	bt_graph_put_ref(v->graph);
+	bt_value_put_ref(v->params);
 	bt_component_class_sink_put_ref(v->sink_cls);
 	bt_plugin_put_ref(v->ctf);
 	cotrace_decoder_destroy(v->decoder);
@@ -595,6 +610,12 @@ cli_live_view_counts(const struct cli_live_view *v, uint64_t *events,
 {
 	*events = cotrace_event_log_events(v->log);
 	*cotrace_events = cotrace_event_log_cotrace_events(v->log);
+}
+
+bool
+cli_live_view_broke(const struct cli_live_view *v)
+{
+	return v->broke || v->failed;
 }
 
 unsigned int
@@ -772,6 +793,51 @@ fail_with_error(struct cli_live_view *v, const char *what)
 	}
 }
 
+/*
+ * babeltrace2 2.0's live source now and then breaks off (an error with no
+ * cause, under load, at the end of a run): the view attaches again, from
+ * the relay's newest data, so the lanes go on growing. What came in
+ * between is missing: the report says so. 0, or -1 (then fail).
+ */
+static int
+reattach(struct cli_live_view *v)
+{
+	const bt_error *error = bt_current_thread_take_error();
+	double at = (double)(cli_live_now_ms() - v->started_ms) / 1000.0;
+	char *why = NULL;
+
+	v->reattaches++;
+	if (!v->broke) {
+		cli_warn("the live stream from %s broke off after %.1f s; "
+			 "reading it again from the newest data",
+				v->opts.url, at);
+		print_causes(error);
+		if (asprintf(&why,
+				    "the live stream from %s broke off after "
+				    "%.1f s and was read again from the newest "
+				    "data: events in between may be missing",
+				    v->opts.url, at) >= 0) {
+			cli_live_view_mark_partial(v, why);
+			free(why);
+		}
+	}
+	if (error) {
+		bt_error_release(error);
+	}
+	v->broke = true;
+	/* The sink's finalize releases its iterator. */
+	bt_graph_put_ref(v->graph);
+	v->graph = NULL;
+	/* New trace classes: the decoder's caches start again. */
+	cotrace_decoder_destroy(v->decoder);
+	v->decoder = cotrace_decoder_create();
+	if (!v->decoder) {
+		cli_error("out of memory");
+		return -1;
+	}
+	return build_graph(v, v->params);
+}
+
 enum cli_live_state
 cli_live_view_pump(struct cli_live_view *v, int budget_ms)
 {
@@ -784,6 +850,13 @@ cli_live_view_pump(struct cli_live_view *v, int budget_ms)
 		if (s == BT_GRAPH_RUN_ONCE_STATUS_END) {
 			v->ended = true;
 			break;
+		}
+		if (s != BT_GRAPH_RUN_ONCE_STATUS_OK &&
+				s != BT_GRAPH_RUN_ONCE_STATUS_AGAIN &&
+				v->reattaches < MAX_REATTACHES &&
+				cotrace_event_log_events(v->log) > 0 &&
+				reattach(v) == 0) {
+			continue;
 		}
 		if (s != BT_GRAPH_RUN_ONCE_STATUS_OK &&
 				s != BT_GRAPH_RUN_ONCE_STATUS_AGAIN) {
@@ -852,7 +925,7 @@ cli_live_view_finish(struct cli_live_view *v)
 	struct cotrace_metrics metrics;
 	struct cotrace_model *m;
 	uint64_t events = cotrace_event_log_events(v->log);
-	bool partial = v->failed || !v->ended;
+	bool partial = v->failed || v->broke || !v->ended;
 	int status;
 
 	if (v->tty || v->frames > 0) {

@@ -95,6 +95,8 @@ void cli_live_view_mark_partial(struct cli_live_view *view, const char *why);
 void cli_live_view_counts(const struct cli_live_view *view, uint64_t *events,
 		uint64_t *cotrace_events);
 unsigned int cli_live_view_frames(const struct cli_live_view *view);
+/* Whether the stream broke off at least once (what is held is partial). */
+bool cli_live_view_broke(const struct cli_live_view *view);
 
 /*
  * Draws the last frame and writes the final report of everything

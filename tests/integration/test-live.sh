@@ -53,7 +53,7 @@ PYEOF
 grep -q "^--- live view ended after" "$out" || fail "no end line after the frames"
 # babeltrace2's live source sometimes breaks off at the end of a run: then
 # the report comes from the trace on disk, and record --live says so.
-if grep -q "the live view \(lost the stream\|could not read the end\)" "$err"; then
+if grep -q "the live view .* the report below is read from the trace" "$err"; then
 	echo "note: the live stream broke off; the report was read from disk:" >&2
 	cat "$err" >&2
 fi
@@ -72,41 +72,60 @@ json_check "$TMP/live.json" 'not r["warnings"]' "a complete live run has no warn
 # per session and hands it only what comes after it attached, so: the
 # viewer waits for the session (--wait), and record --live --no-view
 # --wait-viewer starts the program once it is attached.
-port=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-name=cotrace-live-test-$$
-url2=net://127.0.0.1:$port/host/$(hostname)/$name
-timeout -k 5 "$LIVE_TIMEOUT" "$COTRACE" live --wait --format json --interval 0.5 --width 80 "$url2" \
-	>"$TMP/watch.out" 2>"$TMP/watch.err" &
-watcher=$!
-BG_PIDS="$BG_PIDS $watcher"
-wait_for "$TMP/watch.err" "waiting for session '$name'" 30
-out2=$TMP/rec2.out
-err2=$TMP/rec2.err
-timeout -k 5 "$LIVE_TIMEOUT" "$COTRACE" record --live --no-view --wait-viewer 60 --live-port "$port" \
-	--session "$name" -o "$TMP/rec2" --format json \
-	-- "$COTRACE_DEMO" parallel --workers 2 --work-ms 3000 >"$out2" 2>"$err2" &
-rec=$!
-BG_PIDS="$BG_PIDS $rec"
-wait_for "$err2" "a viewer is attached" 60
-[ "$(live_url_of "$err2")" = "$url2" ] || { cat "$err2" >&2; fail "record --live --session printed another URL than $url2"; }
-timeout -k 5 30 "$COTRACE" live --list "net://127.0.0.1:$port" >"$TMP/list.out" 2>"$TMP/list.err" ||
-	{ cat "$TMP/list.err" >&2; fail "cotrace live --list failed"; }
-grep -q "^$url2  (host $(hostname), session $name, [0-9]* streams, 1 viewers" "$TMP/list.out" ||
-	{ cat "$TMP/list.out" >&2; fail "cotrace live --list does not list $url2 with its viewer"; }
-rc=0
-wait "$watcher" || rc=$?
-[ "$rc" = 0 ] || { cat "$TMP/watch.err" >&2; fail "cotrace live exited $rc"; }
-rc=0
-wait "$rec" || rc=$?
-[ "$rc" = 0 ] || { cat "$err2" >&2; fail "the watched record --live exited $rc"; }
-grep -q '^--- live frame' "$out2" && fail "record --live --no-view drew frames"
-[ "$(grep -c '^--- live frame' "$TMP/watch.out")" -ge 2 ] || { cat "$TMP/watch.out" >&2; fail "cotrace live drew fewer than 2 frames"; }
-"$PY" -c 'import re, sys; rows = [l.rstrip("\n") for l in open(sys.argv[1]) if re.match(r" *(pid|tid) \d|running tasks|time \(ms\)", l)]; sys.exit(0 if rows and all(len(l) <= 80 for l in rows) else 1)' "$TMP/watch.out" ||
-	fail "cotrace live --width 80 drew lines over 80 columns"
-live_json_of "$TMP/watch.out" "$TMP/watch.json"
-live_json_of "$out2" "$TMP/rec2.json"
-json_check "$TMP/watch.json" 'len(r["tasks"]) == 2 and all(p["complete"] for p in r["processes"]) and not r["warnings"]' "cotrace live should have received the whole run"
-same_report "$TMP/watch.json" "$TMP/rec2.json" "cotrace live and record --live --no-view reported the same run differently" "$TMP/watch.err"
+watch_from_another_terminal() {
+	local attempt=$1 port name url2 out2 err2 watcher rec rc watch_rc
+	port=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	name=cotrace-live-test-$$-$attempt
+	url2=net://127.0.0.1:$port/host/$(hostname)/$name
+	timeout -k 5 "$LIVE_TIMEOUT" "$COTRACE" live --wait --format json --interval 0.5 --width 80 "$url2" \
+		>"$TMP/watch.out" 2>"$TMP/watch.err" &
+	watcher=$!
+	BG_PIDS="$BG_PIDS $watcher"
+	wait_for "$TMP/watch.err" "waiting for session '$name'" 30
+	out2=$TMP/rec2.out
+	err2=$TMP/rec2.err
+	timeout -k 5 "$LIVE_TIMEOUT" "$COTRACE" record --live --no-view --wait-viewer 60 --live-port "$port" \
+		--session "$name" -o "$TMP/rec2-$attempt" --format json \
+		-- "$COTRACE_DEMO" parallel --workers 2 --work-ms 3000 >"$out2" 2>"$err2" &
+	rec=$!
+	BG_PIDS="$BG_PIDS $rec"
+	wait_for "$err2" "a viewer is attached" 60
+	[ "$(live_url_of "$err2")" = "$url2" ] || { cat "$err2" >&2; fail "record --live --session printed another URL than $url2"; }
+	timeout -k 5 30 "$COTRACE" live --list "net://127.0.0.1:$port" >"$TMP/list.out" 2>"$TMP/list.err" ||
+		{ cat "$TMP/list.err" >&2; fail "cotrace live --list failed"; }
+	grep -q "^$url2  (host $(hostname), session $name, [0-9]* streams, 1 viewers" "$TMP/list.out" ||
+		{ cat "$TMP/list.out" >&2; fail "cotrace live --list does not list $url2 with its viewer"; }
+	rc=0
+	wait "$watcher" || rc=$?
+	watch_rc=$rc
+	rc=0
+	wait "$rec" || rc=$?
+	[ "$rc" = 0 ] || { cat "$err2" >&2; fail "the watched record --live exited $rc"; }
+	# babeltrace2 2.0's live source now and then breaks off at the end of a
+	# run ("Error preparing the next batch of messages", no other cause; see
+	# cotrace-live(1) NOTES): exit 5 with a partial report. That, and only
+	# that, is tried again, 3 times at most.
+	if [ "$watch_rc" = 5 ] && grep -q "live stream from .* broke off" "$TMP/watch.err" &&
+		grep -q "Error preparing the next batch of messages" "$TMP/watch.err"; then
+		echo "note: attempt $attempt: babeltrace2's live source broke off at the end of the run:" >&2
+		cat "$TMP/watch.err" >&2
+		return 1
+	fi
+	[ "$watch_rc" = 0 ] || { cat "$TMP/watch.err" >&2; fail "cotrace live exited $watch_rc"; }
+	grep -q '^--- live frame' "$out2" && fail "record --live --no-view drew frames"
+	[ "$(grep -c '^--- live frame' "$TMP/watch.out")" -ge 2 ] || { cat "$TMP/watch.out" >&2; fail "cotrace live drew fewer than 2 frames"; }
+	"$PY" -c 'import re, sys; rows = [l.rstrip("\n") for l in open(sys.argv[1]) if re.match(r" *(pid|tid) \d|running tasks|time \(ms\)", l)]; sys.exit(0 if rows and all(len(l) <= 80 for l in rows) else 1)' "$TMP/watch.out" ||
+		fail "cotrace live --width 80 drew lines over 80 columns"
+	live_json_of "$TMP/watch.out" "$TMP/watch.json"
+	live_json_of "$out2" "$TMP/rec2.json"
+	json_check "$TMP/watch.json" 'len(r["tasks"]) == 2 and all(p["complete"] for p in r["processes"]) and not r["warnings"]' "cotrace live should have received the whole run"
+	same_report "$TMP/watch.json" "$TMP/rec2.json" "cotrace live and record --live --no-view reported the same run differently" "$TMP/watch.err"
+	return 0
+}
+for attempt in 1 2 3; do
+	watch_from_another_terminal "$attempt" && break
+	[ "$attempt" != 3 ] || fail "cotrace live broke off in 3 attempts out of 3"
+done
 
 # 3. --relay: a relay daemon already running (this test's own, on free
 # loopback ports) receives the session and keeps the trace.
@@ -125,17 +144,28 @@ until "$COTRACE" live --list "net://127.0.0.1:$l" >/dev/null 2>&1; do
 	i=$((i + 1))
 done
 mkdir "$TMP/cwd"
-rc=0
-(cd "$TMP/cwd" && timeout -k 5 "$LIVE_TIMEOUT" "$COTRACE" record --live --relay "net://127.0.0.1:$c:$d" \
-	--live-port "$l" --format json -- "$COTRACE_DEMO" parallel --workers 2 --work-ms 1500) \
-	>"$TMP/relay.out" 2>"$TMP/relay.err" || rc=$?
-[ "$rc" = 0 ] || { cat "$TMP/relay.err" >&2; fail "record --live --relay exited $rc"; }
+# babeltrace2's live source breaking off (see above) leaves a partial
+# report here, with no trace on disk to fall back on: that alone is tried
+# again, 3 times at most.
+for attempt in 1 2 3; do
+	rc=0
+	(cd "$TMP/cwd" && timeout -k 5 "$LIVE_TIMEOUT" "$COTRACE" record --live --relay "net://127.0.0.1:$c:$d" \
+		--live-port "$l" --session "relayed-$attempt" --format json \
+		-- "$COTRACE_DEMO" parallel --workers 2 --work-ms 1500) \
+		>"$TMP/relay.out" 2>"$TMP/relay.err" || rc=$?
+	[ "$rc" = 0 ] || { cat "$TMP/relay.err" >&2; fail "record --live --relay exited $rc"; }
+	grep -q "broke off" "$TMP/relay.err" || break
+	echo "note: attempt $attempt: babeltrace2's live source broke off:" >&2
+	cat "$TMP/relay.err" >&2
+	[ "$attempt" != 3 ] || fail "the live stream broke off in 3 attempts out of 3"
+done
 grep -q "^--- live frame" "$TMP/relay.out" || fail "record --live --relay drew no frame"
 [ -z "$(ls -A "$TMP/cwd")" ] || fail "record --live --relay left a folder here: $(ls "$TMP/cwd")"
 kill "$own_relayd"
 wait "$own_relayd" || :
 live_json_of "$TMP/relay.out" "$TMP/relay.json"
-"$COTRACE" report --format json "$TMP/relay-out" >"$TMP/relay-offline.json" 2>"$TMP/relay-offline.err" ||
+relayed=$(ls -d "$TMP/relay-out/$(hostname)/relayed-$attempt-"*)
+"$COTRACE" report --format json "$relayed" >"$TMP/relay-offline.json" 2>"$TMP/relay-offline.err" ||
 	{ cat "$TMP/relay-offline.err" >&2; fail "cotrace report of the relay's output failed"; }
 same_report "$TMP/relay.json" "$TMP/relay-offline.json" "record --live --relay and the relay's trace differ" "$TMP/relay.err"
 expect_exit 125 "$COTRACE" record --live --relay "net://127.0.0.1:$c" -o "$TMP/x" -- true
