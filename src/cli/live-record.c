@@ -288,12 +288,14 @@ static void
 wait_for_viewers(struct live_record *lr, const char *session_name)
 {
 	int64_t deadline = cli_live_now_ms() + DRAIN_TIMEOUT_MS;
-	char relay[64];
 
-	snprintf(relay, sizeof(relay), "net://127.0.0.1:%u",
-			(unsigned int)lr->relayd.live_port);
+	(void)session_name;
+	/*
+	 * The session leaves the relay's list before its viewer has read
+	 * the end: what counts is a connection still open to the live port.
+	 */
 	while (cli_live_now_ms() < deadline && cli_relayd_alive(&lr->relayd) &&
-			watched(relay, session_name) > 0) {
+			cli_relayd_live_connections(&lr->relayd) > 0) {
 		sleep_ms(200);
 	}
 	if (cli_live_now_ms() >= deadline) {

@@ -6,6 +6,7 @@
  * (PR_SET_PDEATHSIG), so it never outlives the recording.
  */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -82,9 +83,41 @@ end:
 	return status;
 }
 
-/* Whether /proc/net/tcp has a listening socket on addr:port. */
+/* Whether process `pid` holds the socket of inode `inode`. */
 static bool
-listening(const struct in_addr *addr, uint16_t port)
+owns_socket(pid_t pid, unsigned long inode)
+{
+	char dir[64], path[512], target[64], want[64];
+	struct dirent *entry;
+	bool found = false;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "/proc/%ld/fd", (long)pid);
+	snprintf(want, sizeof(want), "socket:[%lu]", inode);
+	d = opendir(dir);
+	if (!d) {
+		return false;
+	}
+	while (!found && (entry = readdir(d))) {
+		ssize_t n;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, entry->d_name);
+		n = readlink(path, target, sizeof(target) - 1);
+		if (n > 0) {
+			target[n] = '\0';
+			found = !strcmp(target, want);
+		}
+	}
+	closedir(d);
+	return found;
+}
+
+/*
+ * Whether `pid` listens on addr:port: /proc/net/tcp's listening socket
+ * there must be its own (another program may hold a port it wanted).
+ */
+static bool
+listening(const struct in_addr *addr, uint16_t port, pid_t pid)
 {
 	char line[512], want[32];
 	bool found = false;
@@ -98,11 +131,16 @@ listening(const struct in_addr *addr, uint16_t port)
 			(unsigned int)port);
 	while (!found && fgets(line, sizeof(line), f)) {
 		char local[64], remote[64];
+		unsigned long inode;
 		unsigned int st;
 
-		if (sscanf(line, " %*[^:]: %63s %63s %x", local, remote, &st) ==
-				3) {
-			found = st == 0x0A && !strcmp(local, want);
+		/* sl local rem st tx:rx tr:when retrnsmt uid timeout inode */
+		if (sscanf(line,
+				    " %*[^:]: %63s %63s %x %*s %*s %*s %*s %*s "
+				    "%lu",
+				    local, remote, &st, &inode) == 4) {
+			found = st == 0x0A && !strcmp(local, want) &&
+				owns_socket(pid, inode);
 		}
 	}
 	fclose(f);
@@ -129,6 +167,35 @@ clean_line(char *line)
 	if (in) {
 		*in = '\0';
 	}
+}
+
+size_t
+cli_relayd_live_connections(const struct cli_relayd *r)
+{
+	static const char *const tables[] = {"/proc/net/tcp", "/proc/net/tcp6"};
+	size_t n = 0;
+
+	for (size_t t = 0; t < 2; t++) {
+		char line[512];
+		FILE *f = fopen(tables[t], "re");
+
+		if (!f) {
+			continue;
+		}
+		while (fgets(line, sizeof(line), f)) {
+			char local[128];
+			unsigned int port, st;
+
+			/* "sl: ADDR:PORT REMOTE ST": ESTABLISHED is 01. */
+			if (sscanf(line, " %*[^:]: %127[0-9A-Fa-f]:%x %*s %x",
+					    local, &port, &st) == 3 &&
+					port == r->live_port && st == 0x01) {
+				n++;
+			}
+		}
+		fclose(f);
+	}
+	return n;
 }
 
 char *
@@ -282,8 +349,9 @@ try_start(struct cli_relayd *r, const char *binary, const char *output_dir,
 		if (!cli_relayd_alive(r)) {
 			break;
 		}
-		if (listening(addr, ports[0]) && listening(addr, ports[1]) &&
-				listening(addr, ports[2])) {
+		if (listening(addr, ports[0], r->pid) &&
+				listening(addr, ports[1], r->pid) &&
+				listening(addr, ports[2], r->pid)) {
 			return 0;
 		}
 		sleep_ms(POLL_MS);

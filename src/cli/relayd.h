@@ -6,6 +6,7 @@
 #define COTRACE_CLI_RELAYD_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -31,6 +32,9 @@ void cli_relayd_init(struct cli_relayd *r);
  */
 int cli_relayd_start(struct cli_relayd *r, const char *output_dir,
 		const char *bind_addr, uint16_t live_port);
+
+/* Connections established to its live port: the viewers reading. */
+size_t cli_relayd_live_connections(const struct cli_relayd *r);
 
 /* Whether it still runs (reaps it when it ended). */
 bool cli_relayd_alive(struct cli_relayd *r);

@@ -78,12 +78,12 @@ watch_from_another_terminal() {
 	name=cotrace-live-test-$$-$attempt
 	url2=net://127.0.0.1:$port/host/$(hostname)/$name
 	timeout -k 5 "$LIVE_TIMEOUT" "$COTRACE" live --wait --format json --interval 0.5 --width 80 "$url2" \
-		>"$TMP/watch.out" 2>"$TMP/watch.err" &
+		>"$TMP/watch-$attempt.out" 2>"$TMP/watch-$attempt.err" &
 	watcher=$!
 	BG_PIDS="$BG_PIDS $watcher"
-	wait_for "$TMP/watch.err" "waiting for session '$name'" 30
-	out2=$TMP/rec2.out
-	err2=$TMP/rec2.err
+	wait_for "$TMP/watch-$attempt.err" "waiting for session '$name'" 30
+	out2=$TMP/rec2-$attempt.out
+	err2=$TMP/rec2-$attempt.err
 	timeout -k 5 "$LIVE_TIMEOUT" "$COTRACE" record --live --no-view --wait-viewer 60 --live-port "$port" \
 		--session "$name" -o "$TMP/rec2-$attempt" --format json \
 		-- "$COTRACE_DEMO" parallel --workers 2 --work-ms 3000 >"$out2" 2>"$err2" &
@@ -105,21 +105,22 @@ watch_from_another_terminal() {
 	# run ("Error preparing the next batch of messages", no other cause; see
 	# cotrace-live(1) NOTES): exit 5 with a partial report. That, and only
 	# that, is tried again, 3 times at most.
-	if [ "$watch_rc" = 5 ] && grep -q "live stream from .* broke off" "$TMP/watch.err" &&
-		grep -q "Error preparing the next batch of messages" "$TMP/watch.err"; then
+	if [ "$watch_rc" = 5 ] && grep -q "live stream from .* broke off" "$TMP/watch-$attempt.err" &&
+		grep -q "Error preparing the next batch of messages" "$TMP/watch-$attempt.err"; then
 		echo "note: attempt $attempt: babeltrace2's live source broke off at the end of the run:" >&2
-		cat "$TMP/watch.err" >&2
+		cat "$TMP/watch-$attempt.err" >&2
 		return 1
 	fi
-	[ "$watch_rc" = 0 ] || { cat "$TMP/watch.err" >&2; fail "cotrace live exited $watch_rc"; }
+	[ "$watch_rc" = 0 ] || { cat "$TMP/watch-$attempt.err" >&2; fail "cotrace live exited $watch_rc"; }
 	grep -q '^--- live frame' "$out2" && fail "record --live --no-view drew frames"
-	[ "$(grep -c '^--- live frame' "$TMP/watch.out")" -ge 2 ] || { cat "$TMP/watch.out" >&2; fail "cotrace live drew fewer than 2 frames"; }
-	"$PY" -c 'import re, sys; rows = [l.rstrip("\n") for l in open(sys.argv[1]) if re.match(r" *(pid|tid) \d|running tasks|time \(ms\)", l)]; sys.exit(0 if rows and all(len(l) <= 80 for l in rows) else 1)' "$TMP/watch.out" ||
+	[ "$(grep -c '^--- live frame' "$TMP/watch-$attempt.out")" -ge 2 ] || { cat "$TMP/watch-$attempt.out" >&2; fail "cotrace live drew fewer than 2 frames"; }
+	"$PY" -c 'import re, sys; rows = [l.rstrip("\n") for l in open(sys.argv[1]) if re.match(r" *(pid|tid) \d|running tasks|time \(ms\)", l)]; sys.exit(0 if rows and all(len(l) <= 80 for l in rows) else 1)' "$TMP/watch-$attempt.out" ||
 		fail "cotrace live --width 80 drew lines over 80 columns"
-	live_json_of "$TMP/watch.out" "$TMP/watch.json"
-	live_json_of "$out2" "$TMP/rec2.json"
-	json_check "$TMP/watch.json" 'len(r["tasks"]) == 2 and all(p["complete"] for p in r["processes"]) and not r["warnings"]' "cotrace live should have received the whole run"
-	same_report "$TMP/watch.json" "$TMP/rec2.json" "cotrace live and record --live --no-view reported the same run differently" "$TMP/watch.err"
+	live_json_of "$TMP/watch-$attempt.out" "$TMP/watch-$attempt.json"
+	live_json_of "$out2" "$TMP/rec2-$attempt.json"
+	json_check "$TMP/watch-$attempt.json" 'len(r["tasks"]) == 2 and all(p["complete"] for p in r["processes"]) and not r["warnings"]' "cotrace live should have received the whole run"
+	same_report "$TMP/watch-$attempt.json" "$TMP/rec2-$attempt.json" "cotrace live and record --live --no-view reported the same run differently" "$TMP/watch-$attempt.err"
+	frames_watched=$(grep -c '^--- live frame' "$TMP/watch-$attempt.out")
 	return 0
 }
 for attempt in 1 2 3; do
@@ -182,4 +183,4 @@ expect_exit 2 "$COTRACE" live --width 10 net://127.0.0.1/host/a/b
 expect_message "invalid width '10'"
 "$COTRACE" live --help | grep -q "net://HOST\[:PORT\]/host/TARGET/SESSION" || fail "cotrace live --help shows no URL form"
 "$COTRACE" record --help | grep -q -- "--live" || fail "cotrace record --help does not describe --live"
-echo "ok: live: $(grep -c '^--- live frame' "$out") frames, $(json_get "$TMP/live.json" 'r["trace"]["events"]') events, report equal to the offline one; cotrace live --wait drew $(grep -c '^--- live frame' "$TMP/watch.out") frames of the whole run"
+echo "ok: live: $(grep -c '^--- live frame' "$out") frames, $(json_get "$TMP/live.json" 'r["trace"]["events"]') events, report equal to the offline one; cotrace live --wait drew $frames_watched frames of the whole run"
