@@ -31,7 +31,7 @@ check "$plugin_dir/babeltrace-plugin-cotrace.so"
 check "$prefix/lib/*/cotrace/libcotrace-preload.so"
 check "$prefix/share/doc/cotrace/labs/01-parallel/lab.checks"
 for page in cotrace cotrace-record cotrace-report cotrace-demo cotrace-doctor \
-	cotrace-timeline cotrace-story cotrace-compare cotrace-check cotrace-relay; do
+	cotrace-timeline cotrace-story cotrace-compare cotrace-check cotrace-relay cotrace-live; do
 	check "$prefix/share/man/man1/$page.1*"
 done
 

@@ -37,6 +37,12 @@ int cmd_story(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_relay(int argc, char **argv);
+int cmd_live(int argc, char **argv);
+
+/* Options shared by `cotrace live` and `record --live` (cmd-live.c):
+ * 0, or -1 after printing one error. */
+int cli_live_parse_interval(const char *arg, double *seconds);
+int cli_live_parse_width(const char *arg, unsigned int *width);
 
 /* "cotrace: error: ..." / "cotrace: warning: ..." / "cotrace: ..." on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

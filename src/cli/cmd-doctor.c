@@ -359,6 +359,25 @@ check_kernel_tracer(struct doctor *doc)
 	}
 }
 
+/* Only `record --live` needs it: a warning, never a failure. */
+static void
+check_relayd(struct doctor *doc)
+{
+	const char *env = getenv("COTRACE_RELAYD");
+	char *path = NULL;
+
+	if (cli_path_lookup(env && *env ? env : "lttng-relayd", &path) == 0) {
+		say(doc, VERDICT_OK, "lttng-relayd",
+				"%s (for cotrace record --live)", path);
+	} else {
+		say(doc, VERDICT_WARN, "lttng-relayd",
+				"not found: cotrace record --live needs it "
+				"(apt install lttng-tools, or set "
+				"COTRACE_RELAYD to its path)");
+	}
+	free(path);
+}
+
 static void
 check_cpus(struct doctor *doc)
 {
@@ -425,6 +444,7 @@ cmd_doctor(int argc, char **argv)
 	check_babeltrace(&doc);
 	check_cotrace_plugin(&doc);
 	check_kernel_tracer(&doc);
+	check_relayd(&doc);
 	check_cpus(&doc);
 	if (doc.failed) {
 		printf("\ncotrace cannot record or report here yet: see the "

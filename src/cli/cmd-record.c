@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "live-record.h"
+#include "live-view.h"
 #include "record.h"
 #include "relay-net.h"
 
@@ -17,7 +19,19 @@ enum {
 	OPT_NUM_SUBBUF,
 	OPT_NO_PRELOAD,
 	OPT_PYTHON_AGENT,
+	/* --live (live-record.c) */
+	OPT_LIVE,
 	OPT_RELAY,
+	OPT_LIVE_PORT,
+	OPT_BIND,
+	OPT_INTERVAL,
+	OPT_WIDTH,
+	OPT_FORMAT,
+	OPT_COLOR,
+	OPT_NO_COLOR,
+	OPT_NO_VIEW,
+	OPT_WAIT_VIEWER,
+	OPT_SESSION,
 };
 
 /* Help text reads best one output line per source line. */
@@ -27,8 +41,11 @@ usage(FILE *out)
 {
 	fprintf(out,
 		"usage: cotrace record [-o DIR | --relay URL] [--subbuf-size SIZE]\n"
-		"                      [--num-subbuf N] [--no-preload] [--python-agent]\n"
-		"                      [-q] [--] PROGRAM [ARGS...]\n"
+		"                      [--num-subbuf N] [--no-preload] [--python-agent] [-q]\n"
+		"                      [--live [--live-port N] [--bind ADDR] [--interval S]\n"
+		"                       [--width N] [--format text|json]\n"
+		"                       [--no-view [--wait-viewer S]] [--session NAME]]\n"
+		"                      [--] PROGRAM [ARGS...]\n"
 		"\n"
 		"Runs PROGRAM under a new LTTng session (starting a session daemon when\n"
 		"none runs) and records the cotrace events of PROGRAM and its children.\n"
@@ -55,11 +72,44 @@ usage(FILE *out)
 		"  -q, --quiet          no progress lines, only warnings and errors\n"
 		"  -h, --help           show this help\n"
 		"\n"
+		"live view (for a demo: watch the lanes grow while PROGRAM runs):\n"
+		"  --live               stream the session to lttng-relayd and redraw\n"
+		"                       the terminal timeline about once a second while\n"
+		"                       PROGRAM runs, then print the report of what was\n"
+		"                       received. Without --relay, a private lttng-relayd\n"
+		"                       is started on 127.0.0.1 (free ports) and stopped\n"
+		"                       afterwards; the trace is written under DIR as\n"
+		"                       usual, for `cotrace report DIR`\n"
+		"  --live --relay URL   stream to the relay daemon at URL instead (it\n"
+		"                       keeps the trace; -o is refused)\n"
+		"  --live-port N        the relay's live port (default: a free one for\n"
+		"                       the private relay, %d with --relay)\n"
+		"  --bind ADDR          the private relay's address (default 127.0.0.1:\n"
+		"                       loopback only; 0.0.0.0 lets other machines\n"
+		"                       watch with `cotrace live`)\n"
+		"  --interval S         seconds between frames (default 1)\n"
+		"  --width N            columns (default: the terminal's, else\n"
+		"                       $COLUMNS, else 100)\n"
+		"  --format FORMAT      the final report: text (default) or json\n"
+		"  --color, --no-color  colours in the frames (default: on a terminal)\n"
+		"  --no-view            stream without drawing here: the relay takes one\n"
+		"                       viewer per session, this leaves it to\n"
+		"                       `cotrace live URL` (on a projector, another\n"
+		"                       machine); the report is read from the trace\n"
+		"  --wait-viewer S      with --no-view: wait up to S seconds for a\n"
+		"                       viewer before PROGRAM starts (a viewer that\n"
+		"                       attaches later misses what came before)\n"
+		"  --session NAME       the session's name, so its live URL is known in\n"
+		"                       advance (default cotrace-PID-RUNID)\n"
+		"\n"
 		"exit status: PROGRAM's own, 128+N when it was killed by signal N,\n"
 		"125 when cotrace failed or was misused, 126 when PROGRAM cannot run,\n"
 		"127 when it does not exist. With --relay, 125 also when the relay\n"
 		"cannot be reached (PROGRAM is not run) or went away during the\n"
-		"recording (what it received stays there).\n");
+		"recording (what it received stays there). With --live, also 125 when\n"
+		"the relay daemon died while PROGRAM ran (the report of what was\n"
+		"received is printed first).\n",
+		CLI_LIVE_DEFAULT_PORT);
 }
 /* clang-format on */
 
@@ -154,7 +204,19 @@ cmd_record(int argc, char **argv)
 			{"num-subbuf", required_argument, NULL, OPT_NUM_SUBBUF},
 			{"no-preload", no_argument, NULL, OPT_NO_PRELOAD},
 			{"python-agent", no_argument, NULL, OPT_PYTHON_AGENT},
+			{"live", no_argument, NULL, OPT_LIVE},
 			{"relay", required_argument, NULL, OPT_RELAY},
+			{"live-port", required_argument, NULL, OPT_LIVE_PORT},
+			{"bind", required_argument, NULL, OPT_BIND},
+			{"interval", required_argument, NULL, OPT_INTERVAL},
+			{"width", required_argument, NULL, OPT_WIDTH},
+			{"format", required_argument, NULL, OPT_FORMAT},
+			{"color", no_argument, NULL, OPT_COLOR},
+			{"no-color", no_argument, NULL, OPT_NO_COLOR},
+			{"no-view", no_argument, NULL, OPT_NO_VIEW},
+			{"wait-viewer", required_argument, NULL,
+					OPT_WAIT_VIEWER},
+			{"session", required_argument, NULL, OPT_SESSION},
 			{"quiet", no_argument, NULL, 'q'},
 			{"help", no_argument, NULL, 'h'},
 			{NULL, 0, NULL, 0},
@@ -164,6 +226,13 @@ cmd_record(int argc, char **argv)
 	struct cli_record_result result;
 	struct cli_relay_url relay;
 	const char *relay_arg = NULL;
+	struct cli_live_record_options live = {
+			.interval_s = CLI_LIVE_DEFAULT_INTERVAL_S,
+			.color = -1,
+			.format = "text",
+	};
+	const char *live_only = NULL; /* an option that needs --live */
+	bool want_live = false;
 	int opt, status;
 
 	memset(&opts, 0, sizeof(opts));
@@ -203,6 +272,88 @@ cmd_record(int argc, char **argv)
 		case 'q':
 			opts.quiet = true;
 			break;
+		case OPT_LIVE:
+			want_live = true;
+			break;
+		case OPT_LIVE_PORT: {
+			char *end;
+			unsigned long port;
+
+			errno = 0;
+			port = strtoul(optarg, &end, 10);
+			if (optarg[0] < '0' || optarg[0] > '9' || errno ||
+					*end || port == 0 || port > 65535) {
+				cli_error("--live-port '%s': not a port "
+					  "number (1 to 65535)",
+						optarg);
+				return CLI_EXIT_RECORD_FAILED;
+			}
+			live.live_port = (uint16_t)port;
+			live_only = "--live-port";
+			break;
+		}
+		case OPT_BIND:
+			live.bind_addr = optarg;
+			live_only = "--bind";
+			break;
+		case OPT_INTERVAL:
+			if (cli_live_parse_interval(optarg, &live.interval_s)) {
+				return CLI_EXIT_RECORD_FAILED;
+			}
+			live_only = "--interval";
+			break;
+		case OPT_WIDTH:
+			if (cli_live_parse_width(optarg, &live.width)) {
+				return CLI_EXIT_RECORD_FAILED;
+			}
+			live_only = "--width";
+			break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "text") && strcmp(optarg, "json")) {
+				cli_error("unknown report format '%s' "
+					  "(expected text or json)",
+						optarg);
+				return CLI_EXIT_RECORD_FAILED;
+			}
+			live.format = optarg;
+			live_only = "--format";
+			break;
+		case OPT_NO_VIEW:
+			live.no_view = true;
+			live_only = "--no-view";
+			break;
+		case OPT_WAIT_VIEWER: {
+			char *end;
+
+			errno = 0;
+			live.wait_viewer_s = strtod(optarg, &end);
+			if (errno || end == optarg || *end ||
+					!(live.wait_viewer_s >= 0) ||
+					live.wait_viewer_s > 86400) {
+				cli_error("--wait-viewer '%s': not a number "
+					  "of seconds (0 to 86400)",
+						optarg);
+				return CLI_EXIT_RECORD_FAILED;
+			}
+			live_only = "--wait-viewer";
+			break;
+		}
+		case OPT_SESSION:
+			if (!optarg[0] || strchr(optarg, '/') ||
+					strlen(optarg) > 200) {
+				cli_error("--session '%s': a session name is 1 "
+					  "to 200 characters without '/'",
+						optarg);
+				return CLI_EXIT_RECORD_FAILED;
+			}
+			opts.session_name = optarg;
+			live_only = "--session";
+			break;
+		case OPT_COLOR:
+		case OPT_NO_COLOR:
+			live.color = opt == OPT_COLOR;
+			live_only = opt == OPT_COLOR ? "--color" : "--no-color";
+			break;
 		case 'h':
 			usage(stdout);
 			return cli_close_stdout() ? CLI_EXIT_FAILURE
@@ -217,6 +368,11 @@ cmd_record(int argc, char **argv)
 			  "DIR] -- PROGRAM [ARGS...]");
 		return CLI_EXIT_RECORD_FAILED;
 	}
+	if (live_only && !want_live) {
+		cli_error("%s goes with --live (cotrace record --live %s ...)",
+				live_only, live_only);
+		return CLI_EXIT_RECORD_FAILED;
+	}
 	if (relay_arg) {
 		if (opts.output_dir) {
 			cli_error("-o and --relay do not go together: with "
@@ -228,6 +384,29 @@ cmd_record(int argc, char **argv)
 			return CLI_EXIT_RECORD_FAILED;
 		}
 		extra.relay = &relay;
+	}
+	if (want_live) {
+		if (relay_arg) {
+			/* The live session streams there instead. */
+			extra.relay = NULL;
+			live.relay_url = relay.url;
+		}
+		if (live.wait_viewer_s > 0 && !live.no_view) {
+			cli_error("--wait-viewer goes with --no-view: "
+				  "without it, this command is the viewer");
+			status = CLI_EXIT_RECORD_FAILED;
+		} else if (live.relay_url && live.bind_addr) {
+			cli_error("--bind is the private relay's address: it "
+				  "goes without --relay");
+			status = CLI_EXIT_RECORD_FAILED;
+		} else {
+			status = cli_record_live(
+					&opts, &extra, &live, argv + optind);
+		}
+		if (relay_arg) {
+			cli_relay_url_release(&relay);
+		}
+		return status;
 	}
 	status = cli_record_program_ext(&opts, &extra, argv + optind, &result);
 	if (status == CLI_EXIT_OK) {

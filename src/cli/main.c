@@ -20,6 +20,7 @@ static const struct command commands[] = {
 	{ "compare", cmd_compare, "put two recorded runs side by side: which was faster, and why" },
 	{ "check", cmd_check, "check expectations over a trace, for autograders" },
 	{ "demo", cmd_demo, "record and report a built-in demo in one step" },
+	{ "live", cmd_live, "watch a live recording session as it runs" },
 	{ "doctor", cmd_doctor, "say what works here and what to install or start" },
 	{ "relay", cmd_relay, "gather the traces of many machines: run an lttng-relayd here" },
 };

@@ -88,6 +88,7 @@ struct recording {
 	struct cli_relay_addrs relay_addrs;
 	struct cli_relay_watch relay_watch;
 	char *relay_folder; /* owned: HOST/SESSION-DATE-TIME on the relay */
+	const struct cli_record_hooks *hooks; /* borrowed, may be NULL */
 };
 
 /* "<prefix>-YYYYmmdd-HHMMSS" in local time, malloc'd; NULL without memory. */
@@ -734,12 +735,21 @@ session_setup(struct recording *rec, const struct cli_record_options *opts)
 	char filter[64];
 	int ret, status = -1;
 
-	desc = rec->relay ? cli_relay_descriptor(rec->session_name, rec->relay)
-			  : lttng_session_descriptor_local_create(
-					  rec->session_name, rec->dir);
-	if (!desc && rec->relay) {
-		cli_error("out of memory");
-		goto end;
+	if (rec->hooks && rec->hooks->describe) {
+		desc = rec->hooks->describe(
+				rec->hooks->data, rec->session_name, rec->dir);
+		if (!desc) {
+			goto end;
+		}
+	} else if (rec->relay) {
+		desc = cli_relay_descriptor(rec->session_name, rec->relay);
+		if (!desc) {
+			cli_error("out of memory");
+			goto end;
+		}
+	} else {
+		desc = lttng_session_descriptor_local_create(
+				rec->session_name, rec->dir);
 	}
 	if (!desc) {
 		cli_error("cannot describe the tracing session (output "
@@ -884,9 +894,12 @@ static bool
 session_exists(const char *name)
 {
 	struct lttng_session *sessions = NULL;
+	bool found = false;
 	int n = lttng_list_sessions(&sessions);
-	bool found = n < 0; /* unknown: assume it is there */
 
+	if (n < 0) {
+		return true; /* cannot tell: say so */
+	}
 	for (int i = 0; i < n && !found; i++) {
 		found = !strcmp(sessions[i].name, name);
 	}
@@ -929,6 +942,9 @@ session_finish(struct recording *rec, struct cli_record_result *result)
 		if (result) {
 			read_loss_counts(rec, result);
 		}
+		if (rec->hooks && rec->hooks->after_stop) {
+			rec->hooks->after_stop(rec->hooks->data);
+		}
 	}
 	code = lttng_destroy_session_ext(rec->session_name, &dh);
 	if (code == LTTNG_OK) {
@@ -943,12 +959,11 @@ session_finish(struct recording *rec, struct cli_record_result *result)
 			code = LTTNG_ERR_UNK;
 		}
 	}
-	/* Without its relay the consumer fails the last rotation: no news. */
-	if (code != LTTNG_OK && rec->relay && rec->relay_watch.lost &&
-			!session_exists(rec->session_name)) {
-		code = LTTNG_OK;
-	}
-	if (code != LTTNG_OK) {
+	/*
+	 * A session whose relay daemon died is destroyed all the same, with
+	 * an error about its last rotation: only one left behind matters.
+	 */
+	if (code != LTTNG_OK && session_exists(rec->session_name)) {
 		cli_warn("cannot destroy session %s (%s); remove it with "
 			 "'lttng destroy %s'",
 				rec->session_name, lttng_strerror(-(int)code),
@@ -1355,8 +1370,11 @@ run_program(struct recording *rec, char **argv, int *wait_status)
 	do {
 		n = read(errpipe[0], &exec_errno, sizeof(exec_errno));
 	} while (n < 0 && errno == EINTR);
-	while ((rec->relay ? wait_watching(rec, pid, wait_status, argv[0])
-			   : waitpid(pid, wait_status, 0)) < 0) {
+	while ((rec->hooks && rec->hooks->wait
+				       ? rec->hooks->wait(rec->hooks->data, pid,
+						       wait_status)
+			: rec->relay ? wait_watching(rec, pid, wait_status, argv[0])
+				     : waitpid(pid, wait_status, 0)) < 0) {
 		if (errno != EINTR) {
 			cli_error("cannot wait for '%s': %s", argv[0],
 					strerror(errno));
@@ -1473,7 +1491,7 @@ list_processes(size_t *count)
 }
 
 static size_t
-count_descendants(pid_t self)
+count_descendants(pid_t self, pid_t helper)
 {
 	size_t n, found = 0;
 	struct proc_link *links = list_processes(&n);
@@ -1484,7 +1502,7 @@ count_descendants(pid_t self)
 		for (size_t i = 0; i < n; i++) {
 			bool parent_ours = links[i].ppid == self;
 
-			if (links[i].ours) {
+			if (links[i].ours || links[i].pid == helper) {
 				continue;
 			}
 			for (size_t j = 0; j < n && !parent_ours; j++) {
@@ -1507,13 +1525,25 @@ count_descendants(pid_t self)
  * waiting for daemons that live on, and counts those still running.
  */
 static size_t
-reap_orphans(void)
+reap_orphans(const struct recording *rec)
 {
+	pid_t helper = rec->hooks && rec->hooks->helper
+			       ? rec->hooks->helper(rec->hooks->data)
+			       : 0;
 	size_t running;
 
-	while (waitpid(-1, NULL, WNOHANG) > 0) {
+	for (;;) {
+		siginfo_t info;
+
+		/* Peeks first: the helper's end is its owner's to reap. */
+		memset(&info, 0, sizeof(info));
+		if (waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) != 0 ||
+				info.si_pid == 0 || info.si_pid == helper) {
+			break;
+		}
+		waitpid(info.si_pid, NULL, WNOHANG);
 	}
-	running = count_descendants(getpid());
+	running = count_descendants(getpid(), helper > 0 ? helper : 0);
 	prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
 	return running;
 }
@@ -1532,7 +1562,9 @@ report_recording(struct recording *rec, const char *program, bool quiet,
 				running == 1 ? "is" : "are",
 				running == 1 ? "it does" : "they do");
 	}
-	if (asprintf(&ust, "%s/ust", rec->dir) >= 0 &&
+	if (rec->hooks && rec->hooks->describe) {
+		/* The trace is where the hooks sent it: theirs to say. */
+	} else if (asprintf(&ust, "%s/ust", rec->dir) >= 0 &&
 			dir_is_empty(ust, &err) && !err) {
 		cli_warn("no trace was written to %s: lttng-ust could not be "
 			 "loaded here; see 'cotrace doctor'",
@@ -1787,6 +1819,7 @@ cli_record_program_ext(const struct cli_record_options *opts,
 		}
 	}
 	rec.python_agent = extra->python_agent || looks_like_python(argv[0]);
+	rec.hooks = extra->hooks;
 	if (install_signals(&rec) != 0) {
 		goto error;
 	}
@@ -1795,6 +1828,10 @@ cli_record_program_ext(const struct cli_record_options *opts,
 		goto error;
 	}
 	anchor_release(&rec);
+	if (rec.hooks && rec.hooks->before_program &&
+			rec.hooks->before_program(rec.hooks->data) != 0) {
+		goto error;
+	}
 	if (!opts->quiet && !interrupted) {
 		cli_info("recording %s (session %s, run id %" PRIu64 ")",
 				shown_name, rec.session_name, rec.run_id);
@@ -1808,7 +1845,7 @@ cli_record_program_ext(const struct cli_record_options *opts,
 			  "was recorded",
 				(int)interrupted, shown_name);
 	}
-	running = reap_orphans();
+	running = reap_orphans(&rec);
 	if (status != CLI_EXIT_OK) {
 		goto error;
 	}
