@@ -170,7 +170,7 @@ relayed=$(ls -d "$TMP/relay-out/$(hostname)/relayed-$attempt-"*)
 	{ cat "$TMP/relay-offline.err" >&2; fail "cotrace report of the relay's output failed"; }
 same_report "$TMP/relay.json" "$TMP/relay-offline.json" "record --live --relay and the relay's trace differ" "$TMP/relay.err"
 expect_exit 125 "$COTRACE" record --live --relay "net://127.0.0.1:$c" -o "$TMP/x" -- true
-expect_message "-o goes without --relay"
+expect_message "-o and --relay do not go together"
 
 # 4. Usage errors of the live options.
 expect_exit 125 "$COTRACE" record --interval 1 -- true
@@ -178,7 +178,7 @@ expect_message "--interval goes with --live"
 expect_exit 125 "$COTRACE" record --live --interval 0 -- true
 expect_message "invalid interval '0'"
 expect_exit 125 "$COTRACE" record --live --relay http://x -- true
-expect_message "not a relay daemon URL"
+expect_message "--relay .http://x.: cotrace streams to an lttng-relayd only"
 expect_exit 2 "$COTRACE" live --width 10 net://127.0.0.1/host/a/b
 expect_message "invalid width '10'"
 "$COTRACE" live --help | grep -q "net://HOST\[:PORT\]/host/TARGET/SESSION" || fail "cotrace live --help shows no URL form"
