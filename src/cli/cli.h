@@ -196,4 +196,19 @@ int cli_output_open(struct cli_output *o, const char *path);
  */
 int cli_output_close(struct cli_output *o, int rc);
 
+/* ---- small shared parsers and helpers (output-file.c) ---- */
+
+/*
+ * A TCP port, 1 to 65535, given to `option`. Returns 0, or prints one
+ * error naming the option and returns -1.
+ */
+int cli_parse_port(const char *option, const char *arg, unsigned int *port);
+
+/*
+ * mkdir -p `dir` (`shown` names it in the error). *made_last (may be NULL)
+ * tells whether the last component was created here. Returns 0, or prints
+ * one error and returns -1.
+ */
+int cli_make_dirs(const char *dir, const char *shown, bool *made_last);
+
 #endif /* COTRACE_CLI_H */

@@ -276,16 +276,9 @@ cmd_record(int argc, char **argv)
 			want_live = true;
 			break;
 		case OPT_LIVE_PORT: {
-			char *end;
-			unsigned long port;
+			unsigned int port;
 
-			errno = 0;
-			port = strtoul(optarg, &end, 10);
-			if (optarg[0] < '0' || optarg[0] > '9' || errno ||
-					*end || port == 0 || port > 65535) {
-				cli_error("--live-port '%s': not a port "
-					  "number (1 to 65535)",
-						optarg);
+			if (cli_parse_port("--live-port", optarg, &port) != 0) {
 				return CLI_EXIT_RECORD_FAILED;
 			}
 			live.live_port = (uint16_t)port;

@@ -82,67 +82,27 @@ on_stop(int sig)
 	stop_signal = sig;
 }
 
-static int
-parse_port_arg(const char *option, const char *arg, unsigned int *port)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(arg, &end, 10);
-	if (arg[0] < '0' || arg[0] > '9' || *end || errno || v == 0 ||
-			v > 65535) {
-		cli_error("%s '%s': not a port (1 to 65535)", option, arg);
-		return -1;
-	}
-	*port = (unsigned int)v;
-	return 0;
-}
-
 /* mkdir -p; 0 or -1 after one error. */
 static int
 make_output(const char *dir)
 {
-	char *path = strdup(dir);
-	int status = -1;
 	struct stat st;
 
-	if (!path) {
-		cli_error("out of memory");
+	if (cli_make_dirs(dir, dir, NULL) != 0) {
 		return -1;
-	}
-	for (char *p = path + 1;; p++) {
-		bool last = *p == '\0';
-
-		if (*p != '/' && !last) {
-			continue;
-		}
-		*p = '\0';
-		if (mkdir(path, 0777) != 0 && errno != EEXIST) {
-			cli_error("cannot create the output folder '%s': %s",
-					dir, strerror(errno));
-			goto end;
-		}
-		if (last) {
-			break;
-		}
-		*p = '/';
 	}
 	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
 		cli_error("output path '%s' exists and is not a folder; choose "
 			  "another with -o",
 				dir);
-		goto end;
+		return -1;
 	}
 	if (access(dir, W_OK | X_OK) != 0) {
 		cli_error("cannot write to the output folder '%s': %s", dir,
 				strerror(errno));
-		goto end;
+		return -1;
 	}
-	status = 0;
-end:
-	free(path);
-	return status;
+	return 0;
 }
 
 /*
@@ -395,7 +355,7 @@ cmd_relay(int argc, char **argv)
 		case OPT_CONTROL_PORT:
 		case OPT_DATA_PORT:
 		case OPT_LIVE_PORT:
-			if (parse_port_arg(port_options[opt - OPT_CONTROL_PORT],
+			if (cli_parse_port(port_options[opt - OPT_CONTROL_PORT],
 					    optarg,
 					    &ports[opt - OPT_CONTROL_PORT])) {
 				return CLI_EXIT_USAGE;

@@ -5,7 +5,9 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -52,4 +54,64 @@ cli_output_close(struct cli_output *o, int rc)
 		unlink(o->path);
 	}
 	return rc;
+}
+
+int
+cli_parse_port(const char *option, const char *arg, unsigned int *port)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (arg[0] < '0' || arg[0] > '9' || *end || errno || v == 0 ||
+			v > 65535) {
+		cli_error("%s '%s': not a port (1 to 65535)", option, arg);
+		return -1;
+	}
+	*port = (unsigned int)v;
+	return 0;
+}
+
+int
+cli_make_dirs(const char *dir, const char *shown, bool *made_last)
+{
+	char *path = strdup(dir);
+	int status = -1;
+
+	if (made_last) {
+		*made_last = false;
+	}
+	if (!path) {
+		cli_error("out of memory");
+		return -1;
+	}
+	for (char *p = path + 1;; p++) {
+		bool last = *p == '\0';
+
+		if (*p != '/' && !last) {
+			continue;
+		}
+		*p = '\0';
+		if (mkdir(path, 0777) == 0) {
+			if (made_last) {
+				*made_last = last;
+			}
+		} else if (errno != EEXIST) {
+			cli_error("cannot create the output folder '%s': %s",
+					shown, strerror(errno));
+			goto end;
+		}
+		if (last) {
+			break;
+		}
+		*p = '/';
+		while (p[1] == '/') {
+			p++;
+		}
+	}
+	status = 0;
+end:
+	free(path);
+	return status;
 }

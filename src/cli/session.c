@@ -284,40 +284,7 @@ check_output_dir(struct recording *rec, const char *requested)
 static int
 make_dirs(struct recording *rec)
 {
-	char *path = strdup(rec->dir);
-	int status = -1;
-
-	rec->made_dir = false;
-	if (!path) {
-		cli_error("out of memory");
-		return -1;
-	}
-	for (char *p = path + 1;; p++) {
-		bool last = *p == '\0';
-
-		if (*p != '/' && !last) {
-			continue;
-		}
-		*p = '\0';
-		if (mkdir(path, 0777) == 0) {
-			rec->made_dir = last;
-		} else if (errno != EEXIST) {
-			cli_error("cannot create output directory '%s': %s",
-					rec->shown_dir, strerror(errno));
-			goto end;
-		}
-		if (last) {
-			break;
-		}
-		*p = '/';
-		while (p[1] == '/') {
-			p++;
-		}
-	}
-	status = 0;
-end:
-	free(path);
-	return status;
+	return cli_make_dirs(rec->dir, rec->shown_dir, &rec->made_dir);
 }
 
 /*
