@@ -428,6 +428,7 @@ struct tls_issue {
 };
 
 struct model_priv {
+	uint64_t tls_seq;       /* TLS accesses fed so far */
 	struct strtab strs;
 	struct map pids;        /* (host, pid) -> newest process */
 	struct map threads;     /* (process, tid) -> thread */
@@ -1474,7 +1475,6 @@ tls_slot_of(struct cotrace_model *model, size_t pi, size_t ti,
 	struct model_priv *priv = model->priv;
 	struct thread_extra *x = &priv->tx[ti];
 	size_t *found, i = model->n_tls_slots, cached;
-	struct cotrace_tls_slot *sl;
 
 	/* A thread belongs to one process: its last slot is (pi, key, addr). */
 	if (x->slot_key == key && x->slot_addr == addr) {
@@ -1488,16 +1488,6 @@ tls_slot_of(struct cotrace_model *model, size_t pi, size_t ti,
 		x->slot_key = key;
 		x->slot_addr = addr;
 		x->slot_index = *found;
-		sl = &model->tls_slots[*found];
-		/* The two lowest thread indexes that wrote it. */
-		if (ti != sl->writers[0] && ti != sl->writers[1]) {
-			if (ti < sl->writers[0]) {
-				sl->writers[1] = sl->writers[0];
-				sl->writers[0] = ti;
-			} else if (ti < sl->writers[1]) {
-				sl->writers[1] = ti;
-			}
-		}
 		*out = *found;
 		return 0;
 	}
@@ -1514,7 +1504,8 @@ tls_slot_of(struct cotrace_model *model, size_t pi, size_t ti,
 		.process = pi,
 		.key = key,
 		.addr = addr,
-		.writers = {ti, NONE_INDEX},
+		.holders = 1,
+		.shared = {NONE_INDEX, NONE_INDEX},
 	};
 	priv->slot_writer[i] = ti;
 	model->n_tls_slots++;
@@ -1536,7 +1527,8 @@ on_tls(struct cotrace_model *model, const struct cotrace_event *ev,
 	struct cotrace_thread *t = &model->threads[ti];
 	struct cotrace_tls_key *k;
 	struct value_buf *buf;
-	size_t slot;
+	struct cotrace_tls_slot *sl;
+	size_t slot, holder;
 	bool created;
 	int status;
 
@@ -1565,11 +1557,13 @@ on_tls(struct cotrace_model *model, const struct cotrace_event *ev,
 			.value = v,
 			.addr = ev->addr,
 			.ts_ns = ts,
+			.seq = priv->tls_seq,
 			.is_read = is_read,
 		};
 	} else {
 		model->tls_omitted++;
 	}
+	priv->tls_seq++;
 	if (is_read) {
 		t->tls_reads++;
 		k->reads++;
@@ -1603,31 +1597,37 @@ on_tls(struct cotrace_model *model, const struct cotrace_event *ev,
 	if (status || created) {
 		return status;
 	}
-	/* NONE marks a slot already reported, so a loop warns once. */
-	if (priv->slot_writer[slot] == ti ||
-			priv->slot_writer[slot] == NONE_INDEX) {
+	sl = &model->tls_slots[slot];
+	holder = priv->slot_writer[slot];
+	if (holder == ti) {
 		return 0;
 	}
 	/*
-	 * The first writer had ended: a new thread got its memory (thread
-	 * stacks and descriptors are reused), which is no sharing.
+	 * The holder had ended: a new thread got its memory (thread stacks
+	 * and descriptors are reused), which is no sharing.
 	 */
-	if (model->threads[priv->slot_writer[slot]].exit_seen &&
-			model->threads[priv->slot_writer[slot]].end_ns <= ts) {
+	if (model->threads[holder].exit_seen &&
+			model->threads[holder].end_ns <= ts) {
 		priv->slot_writer[slot] = ti;
+		sl->holders++;
 		return 0;
 	}
+	/* Reported once per slot, so a loop warns once. */
+	if (sl->shared[0] != NONE_INDEX) {
+		return 0;
+	}
+	sl->shared[0] = holder;
+	sl->shared[1] = ti;
 	{
 		struct tls_issue issue = {
 			.kind = COTRACE_WARN_TLS_SHARED_SLOT,
-			.first = priv->slot_writer[slot],
+			.first = holder,
 			.thread = ti,
 			.key = key,
 			.addr = ev->addr,
 			.ts_ns = ts,
 		};
 
-		priv->slot_writer[slot] = NONE_INDEX;
 		return add_issue(priv, &issue);
 	}
 }

@@ -113,6 +113,7 @@ struct cotrace_tls_access {
 	char *value;             /* owned */
 	uint64_t addr;
 	int64_t ts_ns;
+	uint64_t seq;            /* its place among all TLS accesses fed */
 	bool is_read;
 };
 
@@ -291,8 +292,17 @@ struct cotrace_tls_slot {
 	size_t process;
 	const char *key;         /* borrowed from the model */
 	uint64_t addr;
-	size_t writers[2];       /* the two lowest thread indexes that wrote it,
-				    SIZE_MAX when fewer did */
+	/*
+	 * The threads that held it one after another (a thread that starts
+	 * after the holder ended may get the same memory): at least 1.
+	 */
+	size_t holders;
+	/*
+	 * Its first sharing, in time order: the holder (alive) and the other
+	 * thread that wrote it; SIZE_MAX when no two threads alive at once
+	 * wrote it.
+	 */
+	size_t shared[2];
 };
 
 /* Processes whose task hulls are compared pairwise (metrics.h). */

@@ -357,6 +357,8 @@ struct tls_write_ref {
 	size_t process;
 	const char *key;
 	uint64_t addr;
+	int64_t ts_ns;
+	uint64_t seq;
 	size_t thread;
 };
 
@@ -386,10 +388,28 @@ cmp_write_ref(const void *pa, const void *pb)
 	if (a->addr != b->addr) {
 		return a->addr < b->addr ? -1 : 1;
 	}
+	if (a->ts_ns != b->ts_ns) {
+		return a->ts_ns < b->ts_ns ? -1 : 1;
+	}
+	/* At the same time: in the order the model was fed. */
+	if (a->seq != b->seq) {
+		return a->seq < b->seq ? -1 : 1;
+	}
 	if (a->thread != b->thread) {
 		return a->thread < b->thread ? -1 : 1;
 	}
 	return 0;
+}
+
+/*
+ * Thread `t` had ended by `ts`: a thread that writes its old slot then got
+ * its memory (stacks and thread descriptors are reused), which is no
+ * sharing. The model's tls-shared-slot warning uses the same rule.
+ */
+static bool
+ended_by(const struct cotrace_model *model, size_t t, int64_t ts)
+{
+	return model->threads[t].exit_seen && model->threads[t].end_ns <= ts;
 }
 
 /* Accesses of one thread, ordered by key then by time (array order). */
@@ -430,12 +450,12 @@ tls_check_from_keys(const struct cotrace_model *model,
 		check->reads += model->threads[t].tls_reads;
 		check->threads += model->threads[t].tls_writes > 0;
 	}
-	check->slots = model->n_tls_slots;
 	for (size_t i = 0; i < model->n_tls_slots; i++) {
 		const struct cotrace_tls_slot *s = &model->tls_slots[i];
 		int c;
 
-		if (s->writers[1] == SIZE_MAX) {
+		check->slots += s->holders;
+		if (s->shared[0] == SIZE_MAX) {
 			continue;
 		}
 		if (shared) {
@@ -456,8 +476,8 @@ tls_check_from_keys(const struct cotrace_model *model,
 		check->shared_pid = process_pid(model, shared->process);
 		check->shared_key = shared->key;
 		check->shared_addr = shared->addr;
-		check->shared_tid_a = model->threads[shared->writers[0]].tid;
-		check->shared_tid_b = model->threads[shared->writers[1]].tid;
+		check->shared_tid_a = model->threads[shared->shared[0]].tid;
+		check->shared_tid_b = model->threads[shared->shared[1]].tid;
 	}
 	for (size_t i = 0; i < model->n_tls_keys; i++) {
 		const struct cotrace_tls_key *k = &model->tls_keys[i];
@@ -533,30 +553,34 @@ cotrace_report_tls_check(const struct cotrace_model *model,
 				writes[w].process = th->process;
 				writes[w].key = th->tls[i].key;
 				writes[w].addr = th->tls[i].addr;
+				writes[w].ts_ns = th->tls[i].ts_ns;
+				writes[w].seq = th->tls[i].seq;
 				writes[w].thread = t;
 				w++;
 			}
 		}
 	}
 	qsort(writes, n_writes, sizeof(*writes), cmp_write_ref);
-	for (size_t i = 0; i < n_writes; i++) {
+	/* Each slot in time order: who holds it, and who else wrote it. */
+	for (size_t i = 0, holder = SIZE_MAX; i < n_writes; i++) {
 		bool same_slot = i > 0 &&
 				 writes[i].process == writes[i - 1].process &&
 				 writes[i].addr == writes[i - 1].addr &&
 				 !cmp_str(writes[i].key, writes[i - 1].key);
 
-		if (!same_slot) {
-			check->slots++;
-		} else if (writes[i].thread != writes[i - 1].thread &&
-				!check->shared) {
+		if (!same_slot || ended_by(model, holder, writes[i].ts_ns)) {
+			/* A new slot, or one whose holder had ended. */
+			if (!same_slot || writes[i].thread != holder) {
+				check->slots++;
+			}
+			holder = writes[i].thread;
+		} else if (writes[i].thread != holder && !check->shared) {
 			check->shared = true;
 			check->shared_pid =
 					process_pid(model, writes[i].process);
 			check->shared_key = writes[i].key;
 			check->shared_addr = writes[i].addr;
-			check->shared_tid_a =
-					model->threads[writes[i - 1].thread]
-							.tid;
+			check->shared_tid_a = model->threads[holder].tid;
 			check->shared_tid_b =
 					model->threads[writes[i].thread].tid;
 		}
@@ -643,8 +667,8 @@ cotrace_report_tls_sentence(
 		snprintf(buf, size,
 				"Every thread had its own slot: %zu "
 				"thread%s wrote %zu distinct slot%s (no two "
-				"threads of a "
-				"process shared an address), and each read "
+				"threads of a process alive at the same time "
+				"shared an address), and each read "
 				"back its own "
 				"value (%zu read%s).",
 				c->threads, c->threads == 1 ? "" : "s",
@@ -654,8 +678,8 @@ cotrace_report_tls_sentence(
 		snprintf(buf, size,
 				"Every thread had its own slot: %zu "
 				"thread%s wrote %zu distinct slot%s, and no "
-				"two threads "
-				"of a process shared an address (no read-backs "
+				"two threads of a process alive at the same "
+				"time shared an address (no read-backs "
 				"were "
 				"recorded).",
 				c->threads, c->threads == 1 ? "" : "s",

@@ -136,9 +136,21 @@ random_run(struct pair *p, unsigned n_events)
 			e = event(COTRACE_EVENT_PROC_EXIT, ts, proc, 0);
 			e.cpu_ns = 50 * MS;
 			e.status = pick(4) ? 0 : 3;
-		} else {
+		} else if (pick(3)) {
 			e = event(COTRACE_EVENT_THREAD_START, ts, proc, thr);
 			e.name = "worker";
+		} else {
+			/*
+			 * Its slots may go to a later thread. An exit shares
+			 * no time with another event: in a tie, whether a
+			 * write came before or after it is not in the times.
+			 */
+			ts++;
+			e = event(COTRACE_EVENT_THREAD_EXIT, ts, proc, thr);
+			e.cpu_ns = p->cpu[proc][thr];
+			feed(p, &e);
+			ts++;
+			continue;
 		}
 		feed(p, &e);
 	}
@@ -307,6 +319,97 @@ test_longer_runs(void **state)
 	assert_true(seen.unfinished > 50);
 }
 
+/*
+ * A slot written by a thread that started after its holder ended is the
+ * new thread's own (thread memory is reused), not a shared one; a slot
+ * written by two threads alive at once is shared, named by its holder and
+ * the other thread. Both models agree.
+ */
+static void
+write_slot(struct pair *p, int64_t ts, unsigned thr, const char *value)
+{
+	struct cotrace_event e = event(COTRACE_EVENT_TLS_WRITE, ts, 0, thr);
+
+	e.key = "local";
+	e.value = value;
+	e.addr = 0x7f00bb000000ULL;
+	feed(p, &e);
+}
+
+static void
+thread_event(struct pair *p, enum cotrace_event_type type, int64_t ts,
+		unsigned thr)
+{
+	struct cotrace_event e = event(type, ts, 0, thr);
+
+	e.name = "worker";
+	e.cpu_ns = MS;
+	feed(p, &e);
+}
+
+static void
+test_tls_slot_reused(void **state)
+{
+	const struct cotrace_model_limits limits = {1, 1};
+	struct pair p = {0};
+	struct cotrace_tls_check ca, cb;
+
+	(void)state;
+	p.full = cotrace_model_create();
+	p.bounded = cotrace_model_create();
+	assert_non_null(p.full);
+	assert_non_null(p.bounded);
+	assert_int_equal(cotrace_model_set_limits(p.bounded, &limits), 0);
+	/* Threads 1 then 2, one after the other, on the same memory. */
+	thread_event(&p, COTRACE_EVENT_THREAD_START, T0, 1);
+	write_slot(&p, T0 + 1 * MS, 1, "a");
+	write_slot(&p, T0 + 2 * MS, 1, "b");
+	thread_event(&p, COTRACE_EVENT_THREAD_EXIT, T0 + 3 * MS, 1);
+	thread_event(&p, COTRACE_EVENT_THREAD_START, T0 + 4 * MS, 2);
+	write_slot(&p, T0 + 5 * MS, 2, "c");
+	assert_int_equal(cotrace_model_finish(p.full), 0);
+	assert_int_equal(cotrace_model_finish(p.bounded), 0);
+	assert_int_equal(cotrace_report_tls_check(p.full, &ca), 0);
+	assert_int_equal(cotrace_report_tls_check(p.bounded, &cb), 0);
+	assert_false(ca.shared);
+	assert_false(cb.shared);
+	assert_int_equal(ca.slots, 2);
+	assert_int_equal(cb.slots, 2);
+	for (size_t i = 0; i < p.full->n_warnings; i++) {
+		assert_int_not_equal(p.full->warnings[i].kind,
+				COTRACE_WARN_TLS_SHARED_SLOT);
+	}
+	cotrace_model_destroy(p.full);
+	cotrace_model_destroy(p.bounded);
+
+	/* Thread 2 writes while thread 1 still runs: shared. */
+	p.full = cotrace_model_create();
+	p.bounded = cotrace_model_create();
+	assert_non_null(p.full);
+	assert_non_null(p.bounded);
+	assert_int_equal(cotrace_model_set_limits(p.bounded, &limits), 0);
+	thread_event(&p, COTRACE_EVENT_THREAD_START, T0, 1);
+	thread_event(&p, COTRACE_EVENT_THREAD_START, T0, 2);
+	write_slot(&p, T0 + 1 * MS, 1, "a");
+	write_slot(&p, T0 + 2 * MS, 1, "b");
+	write_slot(&p, T0 + 3 * MS, 2, "c");
+	thread_event(&p, COTRACE_EVENT_THREAD_EXIT, T0 + 4 * MS, 1);
+	assert_int_equal(cotrace_model_finish(p.full), 0);
+	assert_int_equal(cotrace_model_finish(p.bounded), 0);
+	assert_int_equal(cotrace_report_tls_check(p.full, &ca), 0);
+	assert_int_equal(cotrace_report_tls_check(p.bounded, &cb), 0);
+	assert_true(ca.shared);
+	assert_true(cb.shared);
+	assert_int_equal(ca.shared_tid_a, 101);
+	assert_int_equal(ca.shared_tid_b, 102);
+	assert_int_equal(cb.shared_tid_a, 101);
+	assert_int_equal(cb.shared_tid_b, 102);
+	assert_int_equal(ca.slots, 1);
+	assert_int_equal(cb.slots, 1);
+	cotrace_model_destroy(p.full);
+	cotrace_model_destroy(p.bounded);
+}
+
 /* The reports say what the lists left out, and count it. */
 static void
 render_check(const struct cotrace_model *m)
@@ -408,6 +511,7 @@ main(void)
 			cmocka_unit_test(test_tiny_lists),
 			cmocka_unit_test(test_longer_runs),
 			cmocka_unit_test(test_lists_are_bounded),
+			cmocka_unit_test(test_tls_slot_reused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
