@@ -53,7 +53,7 @@ expect_exit 6 timeout 60 "$COTRACE" relay -o "$TMP/relay2" --control-port "$CONT
 expect_message "port $CONTROL_PORT .* already in use.*--control-port"
 
 timeout 120 "$COTRACE" record --relay "$RELAY_URL" -- \
-	"$COTRACE_DEMO" parallel --workers 2 --work-ms 6000 >"$TMP/rec.out" 2>"$TMP/rec.err" &
+	"$COTRACE_DEMO" parallel --workers 2 --work-ms 8000 >"$TMP/rec.out" 2>"$TMP/rec.err" &
 rec=$!
 CLEANUP_PIDS="$rec"
 # Sub-buffers reach the relay once a second: wait until the workers'
@@ -63,8 +63,18 @@ has_data() {
 }
 wait_for 60 demo_root || { cat "$TMP/rec.err" >&2; ps -ef --forest >&2; fail "the demo did not start its 2 workers within 60 s"; }
 wait_for 60 has_data || { cat "$TMP/rec.err" >&2; fail "no event reached the relay within 60 s"; }
-# Two more flushes: the workers' starts, even on a loaded machine.
-sleep 2.5
+# Kill it once what it received holds the 3 processes and 2 forks (a
+# loaded machine may take several flushes to get there).
+has_forks() {
+	"$COTRACE" report --format json "$TMP/relay" >"$TMP/poll.json" 2>/dev/null
+	"$PY" -c 'import json,sys
+try:
+    r = json.load(open(sys.argv[1]))
+except ValueError:
+    sys.exit(1)
+sys.exit(0 if len(r["processes"]) == 3 and len(r["forks"]) == 2 else 1)' "$TMP/poll.json"
+}
+wait_for 60 has_forks || { cat "$TMP/rec.err" >&2; fail "the relay did not receive the 3 processes and 2 forks within 60 s"; }
 kill -KILL "$RELAYD_PID"
 start=$(date +%s)
 rc=0
