@@ -156,8 +156,6 @@ enum preload_state {
 };
 static int state;
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
-/* COTRACE_RUN_ID or ACTIVE_ENV was set at start-up. */
-static bool wanted;
 /* lttng-ust's fd tracker functions were all found: see "File descriptors". */
 static bool fd_mirror;
 /* tls_write's enabled state, read inline by pthread_setspecific(). */
@@ -417,12 +415,6 @@ resolve(void)
 	if (!real.pthread_setspecific) {
 		real.pthread_setspecific = missing_setspecific;
 	}
-	/*
-	 * Active under `cotrace record` (COTRACE_RUN_ID), or when asked;
-	 * preload_init() then loads libcotrace.
-	 */
-	wanted = (getenv("COTRACE_RUN_ID") && *getenv("COTRACE_RUN_ID")) ||
-		 env_on(ACTIVE_ENV);
 	__atomic_store_n(&state, STATE_DORMANT, __ATOMIC_RELEASE);
 }
 
@@ -828,8 +820,16 @@ load_libcotrace(void)
 static void __attribute__((constructor)) preload_init(void)
 {
 	struct cotrace_real_calls calls;
+	const char *run_id;
 
-	if (current_state() != STATE_DORMANT || !wanted ||
+	/*
+	 * Read here, not in resolve(): an interposer may run before libc has
+	 * set up the environment (a sanitizer's initialisation, from the
+	 * executable's preinit_array).
+	 */
+	run_id = getenv("COTRACE_RUN_ID");
+	if (current_state() != STATE_DORMANT ||
+			(!(run_id && *run_id) && !env_on(ACTIVE_ENV)) ||
 			load_libcotrace() != 0) {
 		return;
 	}

@@ -50,13 +50,13 @@ echo "ok: active with COTRACE_PRELOAD_ACTIVE=1 or COTRACE_RUN_ID: libcotrace and
 
 n=0
 # same [--pids] CMD...: CMD's stdout, stderr and exit status, with the
-# dormant preload and without it, byte for byte; --pids masks numbers of 3
-# digits or more (pids, addresses) and sorts the lines (threads print in
+# dormant preload and without it, byte for byte; --pids masks addresses and
+# numbers of 3 digits or more (pids, thread ids) and sorts the lines (threads print in
 # any order).
 same() {
 	local rc1=0 rc2=0 mask='p;d' order=cat
 	if [ "$1" = --pids ]; then
-		mask='s/[0-9a-fx]*[0-9][0-9][0-9][0-9a-fx]*/N/g'
+		mask='s/0x[0-9a-f]*/X/g; s/[0-9]\{3,\}/N/g'
 		order=sort
 		shift
 	fi
