@@ -51,4 +51,24 @@ int main(void) { cotrace_task_start(1, "x"); return 0; }'; then
 else
 	echo "ok: cotrace.h compiles on its own (pkg-config --cflags cotrace: $cflags)"
 fi
+# The installed preload, active, loads the installed libcotrace next to it
+# (LIBDIR/cotrace/../); dormant, neither libcotrace nor lttng-ust.
+preload=$(compgen -G "$stage$prefix/lib/*/cotrace/libcotrace-preload.so" | head -n 1 || true)
+if [ -n "$preload" ] && ! ldd "$preload" | grep -q libasan; then
+	libdir=$(cd "$(dirname "$preload")/.." && pwd -P)
+	if env -u COTRACE_RUN_ID LD_PRELOAD="$preload" COTRACE_PRELOAD_ACTIVE=1 cat /proc/self/maps |
+		grep -q "$libdir/libcotrace\.so"; then
+		echo "ok: the installed preload, active, loads the installed libcotrace"
+	else
+		echo "FAIL: the installed preload, active, does not load $libdir/libcotrace.so.0" >&2
+		status=1
+	fi
+	if env -u COTRACE_RUN_ID -u COTRACE_PRELOAD_ACTIVE LD_PRELOAD="$preload" cat /proc/self/maps |
+		grep -qE 'liblttng-ust|libcotrace\.so'; then
+		echo "FAIL: the installed preload, dormant, loads libcotrace or lttng-ust" >&2
+		status=1
+	else
+		echo "ok: the installed preload, dormant, loads neither libcotrace nor lttng-ust"
+	fi
+fi
 exit $status

@@ -8,6 +8,13 @@
  * once with dlsym(RTLD_NEXT), and tells libcotrace about them so that an
  * instrumented program run under the preload emits each event once.
  *
+ * It is dormant unless the program runs under `cotrace record`
+ * (COTRACE_RUN_ID) or asked for it (COTRACE_PRELOAD_ACTIVE). Dormant, neither
+ * libcotrace nor lttng-ust is loaded (lttng-ust's fork support costs about
+ * a millisecond per fork child), and every interposer calls the real
+ * function after one check of `state`. Active, the constructor dlopen()s
+ * libcotrace (see load_libcotrace()) and the interposers report.
+ *
  * Rules every interposer follows:
  * - the real function is called with the caller's arguments and its result
  *   and errno are returned unchanged;
@@ -47,13 +54,6 @@
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
 
-/*
- * lttng-ust's fd tracker (liblttng-ust-common.so, as liblttng-ust-fd.so
- * uses it): closes `fd` through `close_cb` unless lttng-ust owns it, so a
- * program that closes every descriptor keeps its tracer working.
- */
-int lttng_ust_safe_close_fd(int fd, int (*close_cb)(int fd));
-int lttng_ust_safe_fclose_stream(FILE *stream, int (*fclose_cb)(FILE *stream));
 
 typedef void (*exit_fn)(int) __attribute__((noreturn));
 typedef int (*posix_spawn_fn)(pid_t *, const char *,
@@ -83,16 +83,79 @@ static struct {
 	int (*close_range)(unsigned int, unsigned int, int);
 	pid_t (*fork_upper)(void); /* _Fork */
 	int (*clone)(int (*)(void *), void *, int, void *, ...);
-	/* lttng-ust's fd tracker, mirrored: see "File descriptors". */
-	int (*ust_add_fd)(int);
-	void (*ust_delete_fd)(int);
-	void (*ust_lock_fd)(void);
-	void (*ust_unlock_fd)(void);
 } real;
 
+/*
+ * lttng-ust's fd tracker (liblttng-ust-common): found when lttng-ust is
+ * loaded (active only), before its constructor starts the threads that
+ * call it; see "File descriptors". safe_close_fd() closes `fd` through
+ * `close_cb` unless lttng-ust owns it, so a program that closes every
+ * descriptor keeps its tracer working.
+ */
+#define UST_COMMON_SONAME "liblttng-ust-common.so.1"
+static struct {
+	int (*add_fd)(int);
+	void (*delete_fd)(int);
+	void (*lock_fd)(void);
+	void (*unlock_fd)(void);
+	int (*safe_close_fd)(int fd, int (*close_cb)(int fd));
+	int (*safe_fclose_stream)(FILE *stream, int (*fclose_cb)(FILE *stream));
+} ust;
+
+/*
+ * libcotrace's entry points (its public API and cotrace-internal.h),
+ * resolved from libcotrace.so.0 once it is loaded: only when the preload
+ * is active (see preload_init()). Dormant, neither libcotrace nor
+ * lttng-ust is ever loaded, and every interposer calls the real function.
+ */
+#define LIBCOTRACE_SONAME "libcotrace.so.0"
+#define LIBCOTRACE_CALLS(X)                                                    \
+	X(cotrace_proc_start)                                                  \
+	X(cotrace_proc_exit)                                                   \
+	X(cotrace_thread_create)                                               \
+	X(cotrace__set_real_calls)                                             \
+	X(cotrace__fork)                                                       \
+	X(cotrace__fork_prepare)                                               \
+	X(cotrace__fork_child)                                                 \
+	X(cotrace__fork_parent)                                                \
+	X(cotrace__exit_handler_late)                                          \
+	X(cotrace__proc_exit_enabled)                                          \
+	X(cotrace__exec_enabled)                                               \
+	X(cotrace__thread_name_enabled)                                        \
+	X(cotrace__exec)                                                       \
+	X(cotrace__exec_failed)                                                \
+	X(cotrace__spawn)                                                      \
+	X(cotrace__thread_name)                                                \
+	X(cotrace__tls_write_state)                                            \
+	X(cotrace__tls_write_key)                                              \
+	X(cotrace__fatal_signal_enabled)                                       \
+	X(cotrace__fatal_signal)
+
+static struct {
+#define LIB_MEMBER(name) __typeof__(&name) name;
+	LIBCOTRACE_CALLS(LIB_MEMBER)
+#undef LIB_MEMBER
+} lib;
+
+/*
+ * The environment variable that makes the preload active without a
+ * recording's COTRACE_RUN_ID (a session of one's own, doc/preload.md).
+ */
+#define ACTIVE_ENV "COTRACE_PRELOAD_ACTIVE"
+
+/*
+ * 0: resolve() has not run; DORMANT: every interposer calls the real
+ * function (no session of cotrace's, libcotrace not loaded yet or not
+ * at all); LIVE: libcotrace is loaded and the interposers report.
+ * The interposers' one check.
+ */
+enum preload_state {
+	STATE_UNRESOLVED = 0,
+	STATE_DORMANT,
+	STATE_LIVE,
+};
+static int state;
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
-/* resolve() has run: the interposers' fast check, before pthread_once(). */
-static int resolved;
 /* lttng-ust's fd tracker functions were all found: see "File descriptors". */
 static bool fd_mirror;
 /* tls_write's enabled state, read inline by pthread_setspecific(). */
@@ -169,11 +232,162 @@ note_ust_ranges(struct dl_phdr_info *info, size_t size, void *data)
 	return 0;
 }
 
+/* glibc's GNU hash of a symbol name. */
+static uint32_t
+gnu_hash(const char *name)
+{
+	uint32_t h = 5381;
+
+	for (const unsigned char *c = (const unsigned char *)name; *c; c++) {
+		h = h * 33 + *c;
+	}
+	return h;
+}
+
+struct ust_lookup {
+	const char *name;
+	void *addr; /* the definition found, NULL: none */
+};
+
+/* A dynamic entry's address: relocated in place by ld.so, or not. */
+static const void *
+dyn_ptr(const struct dl_phdr_info *info, ElfW(Addr) ptr)
+{
+	return (const void *)(ptr < info->dlpi_addr ? info->dlpi_addr + ptr
+						    : ptr);
+}
+
+/*
+ * Looks `name` up in liblttng-ust-common's dynamic symbols (its GNU hash
+ * table). Not dlsym(): that takes the dynamic linker's lock, which a
+ * dlopen() of lttng-ust holds while lttng-ust's constructor waits for its
+ * threads, and those threads call the fd tracker through us.
+ */
+static int
+lookup_in_ust_common(struct dl_phdr_info *info, size_t size, void *data)
+{
+	struct ust_lookup *look = data;
+	const char *name = info->dlpi_name ? info->dlpi_name : "";
+	const char *base = strrchr(name, '/');
+	const ElfW(Dyn) *dyn = NULL;
+	const ElfW(Sym) *symtab = NULL;
+	const char *strtab = NULL;
+	const uint32_t *table = NULL, *buckets, *chain;
+	uint32_t nbuckets, symoffset, bloom_size, h, idx;
+
+	(void)size;
+	base = base ? base + 1 : name;
+	if (strncmp(base, "liblttng-ust-common", strlen("liblttng-ust-common")) !=
+			0) {
+		return 0;
+	}
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		if (info->dlpi_phdr[i].p_type == PT_DYNAMIC) {
+			dyn = (const ElfW(Dyn) *)(info->dlpi_addr +
+						  info->dlpi_phdr[i].p_vaddr);
+		}
+	}
+	for (; dyn && dyn->d_tag != DT_NULL; dyn++) {
+		if (dyn->d_tag == DT_SYMTAB) {
+			symtab = dyn_ptr(info, dyn->d_un.d_ptr);
+		} else if (dyn->d_tag == DT_STRTAB) {
+			strtab = dyn_ptr(info, dyn->d_un.d_ptr);
+		} else if (dyn->d_tag == DT_GNU_HASH) {
+			table = dyn_ptr(info, dyn->d_un.d_ptr);
+		}
+	}
+	if (!symtab || !strtab || !table) {
+		return 0;
+	}
+	nbuckets = table[0];
+	symoffset = table[1];
+	bloom_size = table[2];
+	if (nbuckets == 0) {
+		return 0;
+	}
+	buckets = (const uint32_t *)((const ElfW(Addr) *)(table + 4) +
+				     bloom_size);
+	chain = buckets + nbuckets;
+	h = gnu_hash(look->name);
+	idx = buckets[h % nbuckets];
+	if (idx < symoffset) {
+		return 0;
+	}
+	for (;; idx++) {
+		uint32_t ch = chain[idx - symoffset];
+		const ElfW(Sym) *sym = &symtab[idx];
+
+		if ((ch | 1) == (h | 1) && sym->st_shndx != SHN_UNDEF &&
+				strcmp(strtab + sym->st_name, look->name) == 0) {
+			look->addr = (void *)(info->dlpi_addr + sym->st_value);
+			return 1;
+		}
+		if (ch & 1) {
+			return 0;
+		}
+	}
+}
+
+static void *
+ust_common_symbol(const char *name)
+{
+	struct ust_lookup look = {name, NULL};
+
+	dl_iterate_phdr(lookup_in_ust_common, &look);
+	return look.addr;
+}
+
+/*
+ * An fd-tracker function of lttng-ust's, found the first time it is
+ * needed: lttng-ust is loaded by then (only its libraries call them).
+ */
+#define UST_CALL(member, name)                                                 \
+	(__atomic_load_n(&ust.member, __ATOMIC_ACQUIRE)                        \
+					? ust.member                           \
+					: ust_resolve_##member(name))
+#define UST_RESOLVER(member)                                                   \
+	static __typeof__(ust.member) ust_resolve_##member(const char *name)   \
+	{                                                                      \
+		__typeof__(ust.member) fn = (__typeof__(ust.member))           \
+				ust_common_symbol(name);                       \
+		if (fn) {                                                      \
+			__atomic_store_n(&ust.member, fn, __ATOMIC_RELEASE);   \
+		}                                                              \
+		return fn;                                                     \
+	}
+UST_RESOLVER(add_fd)
+UST_RESOLVER(delete_fd)
+UST_RESOLVER(lock_fd)
+UST_RESOLVER(unlock_fd)
+UST_RESOLVER(safe_close_fd)
+UST_RESOLVER(safe_fclose_stream)
+
+static int
+missing_close(int fd)
+{
+	return (int)syscall(SYS_close, fd);
+}
+
+static int
+missing_setspecific(pthread_key_t key, const void *value)
+{
+	(void)key;
+	(void)value;
+	return EINVAL;
+}
+
+/* Whether `name` holds a value that turns the preload on. */
+static bool
+env_on(const char *name)
+{
+	const char *value = getenv(name);
+
+	return value && *value && strcmp(value, "0") != 0;
+}
+
 static void
 resolve(void)
 {
-	struct cotrace_real_calls calls;
-
 	real.fork = next_symbol("fork");
 	real.pthread_create = next_symbol("pthread_create");
 	real.pthread_setname_np = next_symbol("pthread_setname_np");
@@ -194,40 +408,56 @@ resolve(void)
 	real.close_range = next_symbol("close_range");
 	real.fork_upper = next_symbol("_Fork");
 	real.clone = next_symbol("clone");
-	real.ust_add_fd = next_symbol("lttng_ust_add_fd_to_tracker");
-	real.ust_delete_fd = next_symbol("lttng_ust_delete_fd_from_tracker");
-	real.ust_lock_fd = next_symbol("lttng_ust_lock_fd_tracker");
-	real.ust_unlock_fd = next_symbol("lttng_ust_unlock_fd_tracker");
-	fd_mirror = real.ust_add_fd && real.ust_delete_fd && real.ust_lock_fd &&
-		    real.ust_unlock_fd;
-	/* lttng-ust's libraries are all loaded: they are our dependencies. */
-	dl_iterate_phdr(note_ust_ranges, NULL);
-
-	calls.fork = real.fork;
-	calls.pthread_create = real.pthread_create;
-	calls.pthread_setname_np = real.pthread_setname_np;
-	cotrace__set_real_calls(&calls);
-	tls_write_state = cotrace__tls_write_state();
-	__atomic_store_n(&resolved, 1, __ATOMIC_RELEASE);
+	/* The two hot paths call these without a check. */
+	if (!real.close) {
+		real.close = missing_close;
+	}
+	if (!real.pthread_setspecific) {
+		real.pthread_setspecific = missing_setspecific;
+	}
+	__atomic_store_n(&state, STATE_DORMANT, __ATOMIC_RELEASE);
 }
 
 /*
  * Every interposer starts here: interposers run before this library's
- * constructor when another library's constructor calls them (lttng-ust
- * starts its threads from its own).
+ * constructor when another library's constructor calls them.
  */
 static void __attribute__((noinline, cold)) init_once_slow(void)
 {
 	pthread_once(&init_once, resolve);
 }
 
+static inline int
+current_state(void)
+{
+	int s = __atomic_load_n(&state, __ATOMIC_ACQUIRE);
+
+	if (__builtin_expect(s == STATE_UNRESOLVED, 0)) {
+		init_once_slow();
+		s = __atomic_load_n(&state, __ATOMIC_ACQUIRE);
+	}
+	return s;
+}
+
+/* Whether the interposers report: libcotrace is loaded. */
+static inline bool
+live(void)
+{
+	return current_state() == STATE_LIVE;
+}
+
+/* The real functions are resolved. */
 static inline void
 ensure_init(void)
 {
-	if (__builtin_expect(
-			    !__atomic_load_n(&resolved, __ATOMIC_ACQUIRE), 0)) {
-		init_once_slow();
-	}
+	(void)current_state();
+}
+
+static int
+missing_real(void)
+{
+	errno = ENOSYS;
+	return -1;
 }
 
 static bool
@@ -381,7 +611,7 @@ fatal_handler(int signo, siginfo_t *info, void *context)
 
 	(void)info;
 	(void)context;
-	cotrace__fatal_signal(signo);
+	lib.cotrace__fatal_signal(signo);
 	memset(&dfl, 0, sizeof(dfl));
 	dfl.sa_handler = SIG_DFL;
 	sigemptyset(&dfl.sa_mask);
@@ -417,7 +647,7 @@ install_fatal_handlers(void)
 {
 	struct sigaction act, old;
 
-	if (!real.sigaction || !cotrace__fatal_signal_enabled()) {
+	if (!real.sigaction || !lib.cotrace__fatal_signal_enabled()) {
 		return;
 	}
 	fatal_action(&act);
@@ -444,7 +674,10 @@ sigaction(int signo, const struct sigaction *act, struct sigaction *oact)
 	struct sigaction mine;
 	int ret;
 
-	ensure_init();
+	if (!live()) {
+		return real.sigaction ? real.sigaction(signo, act, oact)
+				      : missing_real();
+	}
 	if (!real.sigaction) {
 		errno = ENOSYS;
 		return -1;
@@ -491,13 +724,133 @@ signal(int signo, sighandler_t handler)
 /* ------------------------------------------------------------------ */
 /* Processes.                                                          */
 
+/* Says why the preload stays dormant, once (per process image). */
+static void
+warn_dormant(const char *why)
+{
+	char msg[512];
+	int len;
+
+	len = snprintf(msg, sizeof(msg),
+			"cotrace: warning: libcotrace-preload.so: cannot load "
+			"%s (%s): this program is not traced\n",
+			LIBCOTRACE_SONAME, why ? why : "unknown error");
+	if (len > 0) {
+		ssize_t n = write(STDERR_FILENO, msg,
+				(size_t)len < sizeof(msg) ? (size_t)len
+							 : sizeof(msg) - 1);
+		(void)n;
+	}
+}
+
+/* `rel` next to this library's own file; NULL if it is not there. */
+static void *
+open_next_to_preload(const char *rel)
+{
+	char path[PATH_MAX];
+	const char *slash;
+	Dl_info info;
+	int len;
+
+	if (!dladdr(&state, &info) || !info.dli_fname) {
+		return NULL;
+	}
+	slash = strrchr(info.dli_fname, '/');
+	if (!slash) {
+		return NULL;
+	}
+	len = snprintf(path, sizeof(path), "%.*s/%s",
+			(int)(slash - info.dli_fname), info.dli_fname, rel);
+	if (len < 0 || (size_t)len >= sizeof(path) || access(path, R_OK) != 0) {
+		return NULL;
+	}
+	return dlopen(path, RTLD_NOW | RTLD_GLOBAL);
+}
+
+/*
+ * libcotrace.so.0, which brings lttng-ust (whose constructor starts its
+ * threads and registers with the session daemon now). The copy already
+ * loaded (an instrumented program), else the one next to the preload
+ * (installed: LIBDIR/cotrace/../; a build tree: src/preload/../lib/), else
+ * by soname (LD_LIBRARY_PATH, the preload's RUNPATH, ld.so.cache).
+ */
+static int
+load_libcotrace(void)
+{
+	void *handle;
+	const char *missing = NULL;
+
+	handle = dlopen(LIBCOTRACE_SONAME, RTLD_NOW | RTLD_GLOBAL | RTLD_NOLOAD);
+	if (!handle) {
+		handle = open_next_to_preload("../" LIBCOTRACE_SONAME);
+	}
+	if (!handle) {
+		handle = open_next_to_preload("../lib/" LIBCOTRACE_SONAME);
+	}
+	if (!handle) {
+		handle = dlopen(LIBCOTRACE_SONAME, RTLD_NOW | RTLD_GLOBAL);
+	}
+	if (!handle) {
+		warn_dormant(dlerror());
+		return -1;
+	}
+#define LIB_RESOLVE(name)                                                      \
+	lib.name = (__typeof__(lib.name))dlsym(handle, #name);                 \
+	if (!lib.name && !missing) {                                           \
+		missing = #name;                                               \
+	}
+	LIBCOTRACE_CALLS(LIB_RESOLVE)
+#undef LIB_RESOLVE
+	if (missing) {
+		char why[128];
+
+		snprintf(why, sizeof(why), "it has no %s", missing);
+		warn_dormant(why);
+		/* Loaded, but never called: lttng-ust stays idle. */
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Dormant (no COTRACE_RUN_ID, no COTRACE_PRELOAD_ACTIVE): nothing is
+ * loaded, and every interposer calls the real function. Active:
+ * libcotrace and lttng-ust are loaded here, then the interposers report.
+ */
 static void __attribute__((constructor)) preload_init(void)
 {
-	ensure_init();
+	struct cotrace_real_calls calls;
+	const char *run_id;
+
+	/*
+	 * Read here, not in resolve(): an interposer may run before libc has
+	 * set up the environment (a sanitizer's initialisation, from the
+	 * executable's preinit_array).
+	 */
+	run_id = getenv("COTRACE_RUN_ID");
+	if (current_state() != STATE_DORMANT ||
+			(!(run_id && *run_id) && !env_on(ACTIVE_ENV)) ||
+			load_libcotrace() != 0) {
+		return;
+	}
 	__atomic_store_n(&self_pid, getpid(), __ATOMIC_RELAXED);
 	pthread_atfork(NULL, NULL, atfork_child);
 	find_key_slots();
-	cotrace_proc_start();
+	/* lttng-ust's libraries are loaded now. */
+	dl_iterate_phdr(note_ust_ranges, NULL);
+	fd_mirror = UST_CALL(add_fd, "lttng_ust_add_fd_to_tracker") &&
+		    UST_CALL(delete_fd, "lttng_ust_delete_fd_from_tracker") &&
+		    UST_CALL(lock_fd, "lttng_ust_lock_fd_tracker") &&
+		    UST_CALL(unlock_fd, "lttng_ust_unlock_fd_tracker");
+	(void)UST_CALL(safe_close_fd, "lttng_ust_safe_close_fd");
+	(void)UST_CALL(safe_fclose_stream, "lttng_ust_safe_fclose_stream");
+	calls.fork = real.fork;
+	calls.pthread_create = real.pthread_create;
+	calls.pthread_setname_np = real.pthread_setname_np;
+	lib.cotrace__set_real_calls(&calls);
+	tls_write_state = lib.cotrace__tls_write_state();
+	__atomic_store_n(&state, STATE_LIVE, __ATOMIC_RELEASE);
+	lib.cotrace_proc_start();
 	install_fatal_handlers();
 }
 
@@ -518,7 +871,7 @@ static main_fn real_main;
 static int
 main_hook(int argc, char **argv, char **envp)
 {
-	cotrace__exit_handler_late();
+	lib.cotrace__exit_handler_late();
 	return real_main(argc, argv, envp);
 }
 
@@ -532,6 +885,9 @@ __libc_start_main(main_fn main, int argc, char **argv, main_fn init,
 		/* No way on: this only happens with a broken libc. */
 		syscall(SYS_exit_group, 127);
 	}
+	if (current_state() != STATE_LIVE) {
+		return start(main, argc, argv, init, fini, rtld_fini, stack_end);
+	}
 	real_main = main;
 	return start(main_hook, argc, argv, init, fini, rtld_fini, stack_end);
 }
@@ -539,8 +895,10 @@ __libc_start_main(main_fn main, int argc, char **argv, main_fn init,
 pid_t
 fork(void)
 {
-	ensure_init();
-	return cotrace__fork(false);
+	if (!live()) {
+		return real.fork ? real.fork() : missing_real();
+	}
+	return lib.cotrace__fork(false);
 }
 
 /*
@@ -566,19 +924,21 @@ _Fork(void)
 	int saved_errno;
 	pid_t pid;
 
-	ensure_init();
+	if (!live()) {
+		return real.fork_upper ? real.fork_upper() : missing_real();
+	}
 	if (!real.fork_upper) {
 		errno = ENOSYS;
 		return -1;
 	}
-	cotrace__fork_prepare(&ctx, false);
+	lib.cotrace__fork_prepare(&ctx, false);
 	pid = real.fork_upper();
 	saved_errno = errno;
 	if (pid == 0) {
 		fork_child_reset();
-		cotrace__fork_child(&ctx);
+		lib.cotrace__fork_child(&ctx);
 	} else {
-		cotrace__fork_parent(&ctx, pid);
+		lib.cotrace__fork_parent(&ctx, pid);
 	}
 	errno = saved_errno;
 	return pid;
@@ -610,7 +970,7 @@ clone_child(void *opaque)
 	int ret;
 
 	fork_child_reset();
-	cotrace__fork_child(&start->ctx);
+	lib.cotrace__fork_child(&start->ctx);
 	ret = start->fn(start->arg);
 	_exit(ret);
 }
@@ -623,6 +983,7 @@ clone(int (*fn)(void *), void *stack, int flags, void *arg, ...)
 	void *tls;
 	va_list ap;
 	int saved_errno, ret;
+	bool on;
 
 	/* glibc reads the three optional arguments whatever the flags. */
 	va_start(ap, arg);
@@ -630,23 +991,23 @@ clone(int (*fn)(void *), void *stack, int flags, void *arg, ...)
 	tls = va_arg(ap, void *);
 	child_tid = va_arg(ap, pid_t *);
 	va_end(ap);
-	ensure_init();
+	on = live();
 	if (!real.clone) {
 		errno = ENOSYS;
 		return -1;
 	}
-	if ((flags & CLONE_NOT_FORK) || !fn) {
+	if (!on || (flags & CLONE_NOT_FORK) || !fn) {
 		return real.clone(fn, stack, flags, arg, parent_tid, tls,
 				child_tid);
 	}
 	start.fn = fn;
 	start.arg = arg;
-	cotrace__fork_prepare(&start.ctx, false);
+	lib.cotrace__fork_prepare(&start.ctx, false);
 	start.ctx.new_pid_ns = (flags & CLONE_NEWPID) != 0;
 	ret = real.clone(clone_child, stack, flags, &start, parent_tid, tls,
 			child_tid);
 	saved_errno = errno;
-	cotrace__fork_parent(&start.ctx, ret);
+	lib.cotrace__fork_parent(&start.ctx, ret);
 	errno = saved_errno;
 	return ret;
 }
@@ -661,16 +1022,22 @@ clone(int (*fn)(void *), void *stack, int flags, void *arg, ...)
 pid_t
 vfork(void)
 {
-	ensure_init();
-	return cotrace__fork(true);
+	/*
+	 * Dormant too: the real vfork() cannot be called from a function
+	 * that returns in the child (the parent would resume in a frame the
+	 * child overwrote).
+	 */
+	if (!live()) {
+		return real.fork ? real.fork() : missing_real();
+	}
+	return lib.cotrace__fork(true);
 }
 
 void
 _exit(int status)
 {
-	ensure_init();
-	if (cotrace__proc_exit_enabled() && traced_here()) {
-		cotrace_proc_exit(status);
+	if (live() && lib.cotrace__proc_exit_enabled() && traced_here()) {
+		lib.cotrace_proc_exit(status);
 	}
 	if (real.exit_) {
 		real.exit_(status);
@@ -683,9 +1050,8 @@ _exit(int status)
 void
 _Exit(int status)
 {
-	ensure_init();
-	if (cotrace__proc_exit_enabled() && traced_here()) {
-		cotrace_proc_exit(status);
+	if (live() && lib.cotrace__proc_exit_enabled() && traced_here()) {
+		lib.cotrace_proc_exit(status);
 	}
 	if (real.exit_upper) {
 		real.exit_upper(status);
@@ -699,10 +1065,10 @@ _Exit(int status)
 static bool
 exec_begin(const char *path, char *const argv[])
 {
-	if (!cotrace__exec_enabled() || !traced_here()) {
+	if (!live() || !lib.cotrace__exec_enabled() || !traced_here()) {
 		return false;
 	}
-	cotrace__exec(path, argv && argv[0] ? argv[0] : path);
+	lib.cotrace__exec(path, argv && argv[0] ? argv[0] : path);
 	return true;
 }
 
@@ -712,17 +1078,10 @@ exec_end(bool traced, const char *path, int ret)
 	int saved_errno = errno;
 
 	if (traced) {
-		cotrace__exec_failed(path, saved_errno);
+		lib.cotrace__exec_failed(path, saved_errno);
 	}
 	errno = saved_errno;
 	return ret;
-}
-
-static int
-missing_real(void)
-{
-	errno = ENOSYS;
-	return -1;
 }
 
 int
@@ -805,7 +1164,7 @@ fexecve(int fd, char *const argv[], char *const envp[])
 	}
 	/* The file's name, only when the event wants one. */
 	path[0] = '\0';
-	if (cotrace__exec_enabled() && traced_here()) {
+	if (live() && lib.cotrace__exec_enabled() && traced_here()) {
 		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
 		n = readlink(link, path, sizeof(path) - 1);
 		if (n <= 0) {
@@ -937,11 +1296,14 @@ spawn_common(posix_spawn_fn fn, pid_t *pid, const char *path,
 	if (!fn) {
 		return ENOSYS;
 	}
+	if (!live()) {
+		return fn(pid, path, actions, attr, argv, envp);
+	}
 	ret = fn(&child, path, actions, attr, argv, envp);
 	if (ret == 0 && pid) {
 		*pid = child;
 	}
-	cotrace__spawn(ret == 0 ? child : -1, ret, path,
+	lib.cotrace__spawn(ret == 0 ? child : -1, ret, path,
 			argv && argv[0] ? argv[0] : path);
 	return ret;
 }
@@ -972,7 +1334,7 @@ posix_spawnp(pid_t *pid, const char *file,
 /* Threads.                                                            */
 
 /*
- * Every thread of the program goes through cotrace_thread_create()'s
+ * Every thread of the program goes through lib.cotrace_thread_create()'s
  * trampoline: thread_start with the name it inherited, thread_exit with
  * its CPU time when it returns or calls pthread_exit().
  */
@@ -980,14 +1342,13 @@ int
 pthread_create(pthread_t *thread, const pthread_attr_t *attr,
 		void *(*start_routine)(void *), void *arg)
 {
-	ensure_init();
-	if (!real.pthread_create) {
-		return EAGAIN;
+	if (!live() || from_ust((const void *)(uintptr_t)start_routine)) {
+		return real.pthread_create
+				       ? real.pthread_create(thread, attr,
+						       start_routine, arg)
+				       : EAGAIN;
 	}
-	if (from_ust((const void *)(uintptr_t)start_routine)) {
-		return real.pthread_create(thread, attr, start_routine, arg);
-	}
-	return cotrace_thread_create(thread, attr, start_routine, arg, NULL);
+	return lib.cotrace_thread_create(thread, attr, start_routine, arg, NULL);
 }
 
 int
@@ -995,14 +1356,18 @@ pthread_setname_np(pthread_t thread, const char *name)
 {
 	int ret;
 
-	ensure_init();
+	if (!live()) {
+		return real.pthread_setname_np
+				       ? real.pthread_setname_np(thread, name)
+				       : ENOSYS;
+	}
 	if (!real.pthread_setname_np) {
 		return ENOSYS;
 	}
 	ret = real.pthread_setname_np(thread, name);
-	if (ret == 0 && cotrace__thread_name_enabled() &&
+	if (ret == 0 && lib.cotrace__thread_name_enabled() &&
 			!from_ust(__builtin_return_address(0))) {
-		cotrace__thread_name(thread, name);
+		lib.cotrace__thread_name(thread, name);
 	}
 	return ret;
 }
@@ -1016,7 +1381,7 @@ setspecific_traced(pthread_key_t key, const void *value, const void *caller)
 	if (ret == 0 && !from_ust(caller)) {
 		int saved_errno = errno;
 
-		cotrace__tls_write_key(key, value, key_slot(key, value));
+		lib.cotrace__tls_write_key(key, value, key_slot(key, value));
 		errno = saved_errno;
 	}
 	return ret;
@@ -1025,9 +1390,9 @@ setspecific_traced(pthread_key_t key, const void *value, const void *caller)
 int
 pthread_setspecific(pthread_key_t key, const void *value)
 {
-	ensure_init();
-	if (!real.pthread_setspecific) {
-		return EINVAL;
+	/* Dormant: the state's load, and a tail call. */
+	if (!live()) {
+		return real.pthread_setspecific(key, value);
 	}
 	/*
 	 * Nobody records: one load and a tail call, so the call costs what it
@@ -1174,13 +1539,14 @@ mirror_next(unsigned int lo, unsigned int hi)
 
 /*
  * A fast-path window: opened by window_open() (true when nobody holds the
- * tracker), closed when the variable declared with WINDOW goes out of
- * scope, also when a thread cancelled inside the real close() unwinds
- * (the preload is built with -fexceptions, so the cleanup runs then too):
- * no window stays open for ever, and no cancellation state is touched.
+ * tracker), closed by window_end(), also when a thread is cancelled inside
+ * the real close_range() (glibc's is no cancellation point, but an
+ * asynchronous cancellation may land there): close_range_in_window()
+ * registers window_end() as a cancellation cleanup handler, glibc's C
+ * ones (no -fexceptions: an unwinder linked in, libgcc_s.so.1, would cost
+ * every program image that gets the preload, dormant too, about 0.1 ms to
+ * load). No cancellation state is touched.
  */
-#define WINDOW unsigned int __attribute__((cleanup(window_end), unused))
-
 static inline bool
 window_open(void)
 {
@@ -1189,12 +1555,23 @@ window_open(void)
 	return __atomic_load_n(&ust_busy, __ATOMIC_SEQ_CST) == 0;
 }
 
-static inline void
-window_end(unsigned int *unused)
+static void
+window_end(void *unused)
 {
 	(void)unused;
 	__atomic_sub_fetch(&fast_inflight, 1, __ATOMIC_RELEASE);
 	my_windows--;
+}
+
+static int __attribute__((noinline))
+close_range_in_window(unsigned int first, unsigned int last, int flags)
+{
+	int ret;
+
+	pthread_cleanup_push(window_end, NULL);
+	ret = real.close_range(first, last, flags);
+	pthread_cleanup_pop(0);
+	return ret;
 }
 
 static uint64_t
@@ -1262,14 +1639,14 @@ wait_fast_windows(void)
 int
 lttng_ust_add_fd_to_tracker(int fd)
 {
+	int (*add)(int) = UST_CALL(add_fd, "lttng_ust_add_fd_to_tracker");
 	int ret;
 
-	ensure_init();
-	if (!real.ust_add_fd) {
+	if (!add) {
 		errno = ENOSYS;
 		return -1;
 	}
-	ret = real.ust_add_fd(fd);
+	ret = add(fd);
 	mirror_set(ret);
 	return ret;
 }
@@ -1277,35 +1654,40 @@ lttng_ust_add_fd_to_tracker(int fd)
 void
 lttng_ust_delete_fd_from_tracker(int fd)
 {
-	ensure_init();
-	if (!real.ust_delete_fd) {
+	void (*delete)(int) = UST_CALL(
+			delete_fd, "lttng_ust_delete_fd_from_tracker");
+
+	if (!delete) {
 		return;
 	}
 	mirror_clear(fd);
-	real.ust_delete_fd(fd);
+	delete(fd);
 }
 
 void
 lttng_ust_lock_fd_tracker(void)
 {
-	ensure_init();
-	if (!real.ust_lock_fd) {
+	void (*lock)(void) = UST_CALL(lock_fd, "lttng_ust_lock_fd_tracker");
+
+	if (!lock) {
 		return;
 	}
 	my_busy++;
 	__atomic_add_fetch(&ust_busy, 1, __ATOMIC_SEQ_CST);
 	wait_fast_windows();
-	real.ust_lock_fd();
+	lock();
 }
 
 void
 lttng_ust_unlock_fd_tracker(void)
 {
-	ensure_init();
-	if (!real.ust_unlock_fd) {
+	void (*unlock)(void) =
+			UST_CALL(unlock_fd, "lttng_ust_unlock_fd_tracker");
+
+	if (!unlock) {
 		return;
 	}
-	real.ust_unlock_fd();
+	unlock();
 	__atomic_sub_fetch(&ust_busy, 1, __ATOMIC_SEQ_CST);
 	my_busy--;
 }
@@ -1325,9 +1707,8 @@ fd_mirror_atfork_child(void)
 int
 close(int fd)
 {
-	ensure_init();
-	if (!real.close) {
-		return (int)syscall(SYS_close, fd);
+	if (!live()) {
+		return real.close(fd);
 	}
 	if (fd < 0) {
 		return real.close(fd);
@@ -1341,7 +1722,8 @@ close(int fd)
 			!mirror_any((unsigned int)fd, (unsigned int)fd)) {
 		return real.close(fd);
 	}
-	return lttng_ust_safe_close_fd(fd, real.close);
+	return ust.safe_close_fd ? ust.safe_close_fd(fd, real.close)
+				 : real.close(fd);
 }
 
 /*
@@ -1354,7 +1736,13 @@ fclose(FILE *stream)
 {
 	int fd;
 
-	ensure_init();
+	if (!live()) {
+		if (!real.fclose) {
+			errno = ENOSYS;
+			return EOF;
+		}
+		return real.fclose(stream);
+	}
 	if (!real.fclose) {
 		errno = ENOSYS;
 		return EOF;
@@ -1367,7 +1755,9 @@ fclose(FILE *stream)
 			!mirror_any((unsigned int)fd, (unsigned int)fd)) {
 		return real.fclose(stream);
 	}
-	return lttng_ust_safe_fclose_stream(stream, real.fclose);
+	return ust.safe_fclose_stream
+			       ? ust.safe_fclose_stream(stream, real.fclose)
+			       : real.fclose(stream);
 }
 
 static int
@@ -1387,10 +1777,12 @@ close_one(unsigned int fd, int flags)
 {
 	int saved_errno = errno;
 
-	if (flags & CLOSE_RANGE_CLOEXEC) {
-		lttng_ust_safe_close_fd((int)fd, set_cloexec);
+	int (*cb)(int) = flags & CLOSE_RANGE_CLOEXEC ? set_cloexec : real.close;
+
+	if (ust.safe_close_fd) {
+		ust.safe_close_fd((int)fd, cb);
 	} else {
-		lttng_ust_safe_close_fd((int)fd, real.close);
+		cb((int)fd);
 	}
 	errno = saved_errno;
 }
@@ -1480,7 +1872,10 @@ close_range(unsigned int first, unsigned int last, int flags)
 {
 	int ret, saved_errno;
 
-	ensure_init();
+	if (!live()) {
+		return real.close_range ? real.close_range(first, last, flags)
+					: missing_real();
+	}
 	if (!real.close_range) {
 		errno = ENOSYS;
 		return -1;
@@ -1492,11 +1887,14 @@ close_range(unsigned int first, unsigned int last, int flags)
 		return real.close_range(first, last, flags);
 	}
 	if (fd_mirror) {
-		WINDOW window;
-
 		if (window_open() && !mirror_any(first, last)) {
-			return real.close_range(first, last, flags);
+			ret = close_range_in_window(first, last, flags);
+			saved_errno = errno;
+			window_end(NULL);
+			errno = saved_errno;
+			return ret;
 		}
+		window_end(NULL);
 	}
 	if ((flags & CLOSE_RANGE_UNSHARE) &&
 			syscall(SYS_unshare, CLONE_FILES) != 0) {
