@@ -971,3 +971,32 @@ cotrace_sink_open_output(bt_self_component *self, const char *path, FILE **out,
 	*close_out = true;
 	return BT_COMPONENT_CLASS_INITIALIZE_METHOD_STATUS_OK;
 }
+
+bt_component_class_sink *
+cotrace_sink_class_create(const char *name,
+		bt_component_class_sink_consume_method consume,
+		bt_component_class_sink_initialize_method initialize,
+		bt_component_class_sink_finalize_method finalize,
+		bt_component_class_sink_graph_is_configured_method configured,
+		const char *description, const char *help)
+{
+	bt_component_class_sink *cls;
+	bt_component_class *base;
+
+	cls = bt_component_class_sink_create(name, consume);
+	if (!cls) {
+		return NULL;
+	}
+	base = bt_component_class_sink_as_component_class(cls);
+	if (bt_component_class_sink_set_initialize_method(cls, initialize) ||
+			bt_component_class_sink_set_finalize_method(
+					cls, finalize) ||
+			bt_component_class_sink_set_graph_is_configured_method(
+					cls, configured) ||
+			bt_component_class_set_description(base, description) ||
+			bt_component_class_set_help(base, help)) {
+		bt_component_class_sink_put_ref(cls);
+		return NULL;
+	}
+	return cls;
+}

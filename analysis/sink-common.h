@@ -91,4 +91,15 @@ bt_component_class_initialize_method_status cotrace_sink_open_output(
 		bt_self_component *self, const char *path, FILE **out,
 		bool *close_out);
 
+/*
+ * The sink class the CLI's in-process graphs use, with the methods,
+ * description and help the plugin gives it. NULL when out of memory.
+ */
+bt_component_class_sink *cotrace_sink_class_create(const char *name,
+		bt_component_class_sink_consume_method consume,
+		bt_component_class_sink_initialize_method initialize,
+		bt_component_class_sink_finalize_method finalize,
+		bt_component_class_sink_graph_is_configured_method configured,
+		const char *description, const char *help);
+
 #endif /* COTRACE_SINK_COMMON_H */

@@ -301,28 +301,9 @@ cotrace_sink_report_consume(bt_self_component_sink *self_component_sink)
 bt_component_class_sink *
 cotrace_sink_report_class_create(void)
 {
-	bt_component_class_sink *cls;
-	bt_component_class *base;
-
-	cls = bt_component_class_sink_create(
-			COTRACE_SINK_REPORT_NAME, cotrace_sink_report_consume);
-	if (!cls) {
-		return NULL;
-	}
-	base = bt_component_class_sink_as_component_class(cls);
-	if (bt_component_class_sink_set_initialize_method(
-			    cls, cotrace_sink_report_initialize) ||
-			bt_component_class_sink_set_finalize_method(
-					cls, cotrace_sink_report_finalize) ||
-			bt_component_class_sink_set_graph_is_configured_method(
-					cls,
-					cotrace_sink_report_graph_is_configured) ||
-			bt_component_class_set_description(base,
-					COTRACE_SINK_REPORT_DESCRIPTION) ||
-			bt_component_class_set_help(
-					base, COTRACE_SINK_REPORT_HELP)) {
-		bt_component_class_sink_put_ref(cls);
-		return NULL;
-	}
-	return cls;
+	return cotrace_sink_class_create(COTRACE_SINK_REPORT_NAME,
+			cotrace_sink_report_consume, cotrace_sink_report_initialize,
+			cotrace_sink_report_finalize,
+			cotrace_sink_report_graph_is_configured,
+			COTRACE_SINK_REPORT_DESCRIPTION, COTRACE_SINK_REPORT_HELP);
 }
