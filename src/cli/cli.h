@@ -196,7 +196,12 @@ int cli_output_open(struct cli_output *o, const char *path);
  */
 int cli_output_close(struct cli_output *o, int rc);
 
-/* ---- small shared parsers and helpers (output-file.c) ---- */
+/* ---- small shared parsers and helpers ---- */
+
+/* "text" or "json" (cmd-report.c). Returns 0, or prints one error and -1. */
+int cli_check_report_format(const char *format);
+
+/* (output-file.c) */
 
 /*
  * A TCP port, 1 to 65535, given to `option`. Returns 0, or prints one

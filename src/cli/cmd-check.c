@@ -585,10 +585,7 @@ cmd_check(int argc, char **argv)
 		}
 		case 'F':
 			format = optarg;
-			if (strcmp(format, "text") && strcmp(format, "json")) {
-				cli_error("unknown format '%s' (expected text "
-					  "or json)",
-						format);
+			if (cli_check_report_format(format) != 0) {
 				goto end;
 			}
 			break;

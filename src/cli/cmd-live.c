@@ -268,10 +268,7 @@ cmd_live(int argc, char **argv)
 			}
 			break;
 		case 'f':
-			if (strcmp(optarg, "text") && strcmp(optarg, "json")) {
-				cli_error("unknown report format '%s' "
-					  "(expected text or json)",
-						optarg);
+			if (cli_check_report_format(optarg) != 0) {
 				return CLI_EXIT_USAGE;
 			}
 			vopts.format = optarg;

@@ -302,10 +302,7 @@ cmd_record(int argc, char **argv)
 			live_only = "--width";
 			break;
 		case OPT_FORMAT:
-			if (strcmp(optarg, "text") && strcmp(optarg, "json")) {
-				cli_error("unknown report format '%s' "
-					  "(expected text or json)",
-						optarg);
+			if (cli_check_report_format(optarg) != 0) {
 				return CLI_EXIT_RECORD_FAILED;
 			}
 			live.format = optarg;

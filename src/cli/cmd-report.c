@@ -40,8 +40,8 @@ usage(FILE *out)
 		     "See cotrace-report(1).\n");
 }
 
-static int
-check_format(const char *format)
+int
+cli_check_report_format(const char *format)
 {
 	if (strcmp(format, "text") && strcmp(format, "json")) {
 		cli_error("unknown format '%s' (expected text or json)",
@@ -71,7 +71,7 @@ cmd_report(int argc, char **argv)
 		switch (c) {
 		case 'f':
 			format = optarg;
-			if (check_format(format)) {
+			if (cli_check_report_format(format)) {
 				return CLI_EXIT_USAGE;
 			}
 			break;
