@@ -379,13 +379,13 @@ cmd_record(int argc, char **argv)
 		if (relay_arg) {
 			/* The live session streams there instead. */
 			extra.relay = NULL;
-			live.relay_url = relay.url;
+			live.relay = &relay;
 		}
 		if (live.wait_viewer_s > 0 && !live.no_view) {
 			cli_error("--wait-viewer goes with --no-view: "
 				  "without it, this command is the viewer");
 			status = CLI_EXIT_RECORD_FAILED;
-		} else if (live.relay_url && live.bind_addr) {
+		} else if (live.relay && live.bind_addr) {
 			cli_error("--bind is the private relay's address: it "
 				  "goes without --relay");
 			status = CLI_EXIT_RECORD_FAILED;

@@ -58,24 +58,6 @@ sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
-/* HOST of net://HOST[:...], into buf. */
-static void
-url_host(const char *url, char *buf, size_t size)
-{
-	const char *p = strstr(url, "://");
-	size_t len;
-
-	p = p ? p + 3 : url;
-	/* net6://[ADDR]:...: the address with its brackets. */
-	len = *p == '[' ? strcspn(p, "]") + (strchr(p, ']') != NULL)
-			: strcspn(p, ":/");
-	if (len >= size) {
-		len = size - 1;
-	}
-	memcpy(buf, p, len);
-	buf[len] = '\0';
-}
-
 static struct lttng_session_descriptor *
 describe(void *data, const char *session_name, const char *dir)
 {
@@ -123,9 +105,10 @@ describe(void *data, const char *session_name, const char *dir)
 				lr->relayd.control_port, lr->relayd.data_port,
 				live_port);
 	} else {
-		snprintf(control, sizeof(control), "%s", lr->opts->relay_url);
-		url_host(lr->opts->relay_url, lr->relay_host,
-				sizeof(lr->relay_host));
+		snprintf(control, sizeof(control), "%s", lr->opts->relay->url);
+		snprintf(lr->relay_host, sizeof(lr->relay_host),
+				lr->opts->relay->ipv6 ? "[%s]" : "%s",
+				lr->opts->relay->host);
 		live_port = lr->opts->live_port ? lr->opts->live_port
 						: CLI_LIVE_DEFAULT_PORT;
 	}
@@ -407,7 +390,7 @@ cli_record_live(const struct cli_record_options *opts,
 	cli_relayd_init(&lr.relayd);
 	lr.opts = live;
 	lr.program = argv[0];
-	lr.private_relay = live->relay_url == NULL;
+	lr.private_relay = live->relay == NULL;
 	lr.state = CLI_LIVE_RUNNING;
 	hooks.data = &lr;
 	extra->hooks = &hooks;
@@ -451,7 +434,7 @@ cli_record_live(const struct cli_record_options *opts,
 		rmdir(result.trace_dir);
 		cli_info("trace written by the relay daemon at %s, under its "
 			 "output folder",
-				live->relay_url);
+				live->relay->url);
 	}
 	/*
 	 * The private relay wrote everything to disk: when the view could
@@ -493,7 +476,7 @@ cli_record_live(const struct cli_record_options *opts,
 		} else {
 			cli_info("the report: 'cotrace report' of the trace "
 				 "the relay daemon at %s wrote",
-					live->relay_url);
+					live->relay->url);
 		}
 	}
 	cli_record_result_release(&result);

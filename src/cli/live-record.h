@@ -10,12 +10,14 @@
 
 #include "cli.h"
 #include "record.h"
+#include "relay-net.h"
 
 #define CLI_LIVE_TIMER_US 250000 /* how often the tracer flushes to the relay  \
 				  */
 
 struct cli_live_record_options {
-	const char *relay_url; /* NULL: start a private lttng-relayd */
+	/* --relay (relay-net.h), borrowed; NULL: start a private lttng-relayd */
+	const struct cli_relay_url *relay;
 	const char *bind_addr; /* the private relay's address; NULL: loopback */
 	uint16_t live_port;    /* 0: a free port (private), 5344 (--relay) */
 	double interval_s;
