@@ -1602,12 +1602,7 @@ on_tls(struct cotrace_model *model, const struct cotrace_event *ev,
 	if (holder == ti) {
 		return 0;
 	}
-	/*
-	 * The holder had ended: a new thread got its memory (thread stacks
-	 * and descriptors are reused), which is no sharing.
-	 */
-	if (model->threads[holder].exit_seen &&
-			model->threads[holder].end_ns <= ts) {
+	if (cotrace_thread_ended_by(&model->threads[holder], ts)) {
 		priv->slot_writer[slot] = ti;
 		sl->holders++;
 		return 0;

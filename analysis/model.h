@@ -136,6 +136,17 @@ struct cotrace_thread {
 	uint64_t tls_reads;
 };
 
+/*
+ * The thread had ended by `ts`: a thread that writes its old TLS slot then
+ * got its memory (stacks and thread descriptors are reused), which is no
+ * sharing (the tls-shared-slot warning and the report's TLS check).
+ */
+static inline bool
+cotrace_thread_ended_by(const struct cotrace_thread *t, int64_t ts)
+{
+	return t->exit_seen && t->end_ns <= ts;
+}
+
 struct cotrace_process {
 	int64_t pid;
 	int64_t ppid;            /* -1 when unknown */

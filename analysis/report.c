@@ -401,17 +401,6 @@ cmp_write_ref(const void *pa, const void *pb)
 	return 0;
 }
 
-/*
- * Thread `t` had ended by `ts`: a thread that writes its old slot then got
- * its memory (stacks and thread descriptors are reused), which is no
- * sharing. The model's tls-shared-slot warning uses the same rule.
- */
-static bool
-ended_by(const struct cotrace_model *model, size_t t, int64_t ts)
-{
-	return model->threads[t].exit_seen && model->threads[t].end_ns <= ts;
-}
-
 /* Accesses of one thread, ordered by key then by time (array order). */
 static int
 cmp_access_index(const void *pa, const void *pb, void *data)
@@ -568,7 +557,9 @@ cotrace_report_tls_check(const struct cotrace_model *model,
 				 writes[i].addr == writes[i - 1].addr &&
 				 !cmp_str(writes[i].key, writes[i - 1].key);
 
-		if (!same_slot || ended_by(model, holder, writes[i].ts_ns)) {
+		if (!same_slot ||
+				cotrace_thread_ended_by(&model->threads[holder],
+						writes[i].ts_ns)) {
 			/* A new slot, or one whose holder had ended. */
 			if (!same_slot || writes[i].thread != holder) {
 				check->slots++;
